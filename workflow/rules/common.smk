@@ -1,0 +1,124 @@
+import sys
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+from snakemake.utils import validate
+
+sys.path.insert(0, str(Path(workflow.basedir)))
+
+from ganboost import config as studies
+from ganboost.datasets import DatasetError, normalize_entry, raw_filename, resolve_mirror
+
+
+validate(config, workflow.source_path("../schemas/config.schema.yaml"))
+
+try:
+    studies.check_config(config)
+    DATASETS = {
+        name: normalize_entry(name, entry) for name, entry in config["datasets"].items()
+    }
+except (studies.ConfigError, DatasetError) as error:
+    raise WorkflowError(f"config.yaml: {error}") from None
+
+STUDIES = config["studies"]
+GENERATOR_NAMES = sorted(config["generators"])
+MIRROR = config.get("data_mirror")
+THREADS = config["threads"]
+
+
+wildcard_constraints:
+    dataset="|".join(sorted(DATASETS)),
+    seed=r"\d+",
+    fraction=r"[0-9.]+",
+    generator="|".join(GENERATOR_NAMES),
+    boost=r"x[0-9.]+|replace",
+    training=r"real|(" + "|".join(GENERATOR_NAMES) + r")/(x[0-9.]+|replace)",
+    study="|".join(sorted(STUDIES)),
+
+
+def study_spec(study):
+    spec = dict(STUDIES[study])
+    spec["models"] = studies.models_of(spec["models"])
+    return spec
+
+
+def all_targets():
+    targets = [
+        "results/scores.parquet",
+        "results/scores.csv",
+        "results/summary.parquet",
+        "results/significance.parquet",
+        "results/fidelity.parquet",
+    ]
+    for study in STUDIES:
+        targets += studies.study_figure_files(study, study_spec(study))
+    return targets
+
+
+def raw_path(wildcards):
+    entry = DATASETS[wildcards.dataset]
+    return studies.RAW.format(
+        dataset=wildcards.dataset, filename=raw_filename(wildcards.dataset, entry)
+    )
+
+
+def smallest_fraction(dataset):
+    fractions = [
+        f
+        for spec in STUDIES.values()
+        if dataset in spec["datasets"]
+        for f in spec["real_fractions"]
+    ]
+    return min(fractions) if fractions else 1.0
+
+
+def generator_seed(wildcards):
+    return derive_seed(
+        int(wildcards.seed), wildcards.dataset, wildcards.fraction, wildcards.generator
+    )
+
+
+def derive_seed(*parts):
+    from ganboost.steps import derive_seed as derive
+
+    return derive(*parts)
+
+
+def synthetic_input(wildcards):
+    generator, boost = studies.parse_training(wildcards.training)
+    if boost == studies.REAL:
+        return []
+    return studies.SYNTHETIC.format(
+        dataset=wildcards.dataset,
+        seed=wildcards.seed,
+        fraction=wildcards.fraction,
+        generator=generator,
+        boost=boost,
+    )
+
+
+def split_inputs(wildcards):
+    return {
+        "table": studies.TABLE.format(dataset=wildcards.dataset),
+        "schema": studies.SCHEMA.format(dataset=wildcards.dataset),
+        "split": studies.SPLIT.format(dataset=wildcards.dataset, seed=wildcards.seed),
+    }
+
+
+def figure_inputs(wildcards):
+    """The study's scores, plus what a figure draws beyond them."""
+    spec = study_spec(wildcards.study)
+    inputs = {"scores": studies.STUDY_SCORES.format(study=wildcards.study)}
+    first_seed = studies.seeds_of(spec["seeds"])[0]
+    largest = studies.fraction_label(max(spec["real_fractions"]))
+    where = dict(dataset=wildcards.dataset, seed=first_seed, fraction=largest)
+    if wildcards.figure == "gan-log":
+        inputs["logs"] = [
+            studies.GENERATOR_LOG.format(generator=generator, **where)
+            for generator in spec.get("generators", [])
+        ]
+    elif wildcards.figure == "nn-history":
+        inputs["history"] = studies.SEARCH_HISTORY.format(training=studies.REAL, **where)
+    elif wildcards.figure == "fidelity":
+        inputs["fidelity"] = studies.STUDY_FIDELITY.format(study=wildcards.study)
+    return inputs

@@ -1,0 +1,60 @@
+rule aggregate_study:
+    input:
+        scores=lambda wildcards: studies.study_score_files(study_spec(wildcards.study)),
+        fidelity=lambda wildcards: studies.study_fidelity_files(study_spec(wildcards.study)),
+    output:
+        scores=studies.STUDY_SCORES,
+        fidelity=studies.STUDY_FIDELITY,
+    params:
+        spec=lambda wildcards: study_spec(wildcards.study),
+    log:
+        "logs/aggregate_study/{study}.log",
+    localrule: True
+    conda:
+        "../../envs/ganboost.yaml"
+    script:
+        "../../scripts/aggregate_study.py"
+
+
+rule aggregate:
+    input:
+        scores=expand(studies.STUDY_SCORES, study=sorted(STUDIES)),
+        fidelity=expand(studies.STUDY_FIDELITY, study=sorted(STUDIES)),
+    output:
+        scores="results/scores.parquet",
+        scores_csv="results/scores.csv",
+        summary="results/summary.parquet",
+        significance="results/significance.parquet",
+        fidelity="results/fidelity.parquet",
+    params:
+        confidence=config["confidence"],
+    log:
+        "logs/aggregate.log",
+    localrule: True
+    conda:
+        "../../envs/ganboost.yaml"
+    script:
+        "../../scripts/aggregate.py"
+
+
+rule figure:
+    input:
+        unpack(figure_inputs),
+    output:
+        png=report(
+            studies.FIGURE.replace("{ext}", "png"),
+            caption="../report/{figure}.rst",
+            category="{study}",
+            subcategory="{figure}",
+            labels={"study": "{study}", "figure": "{figure}", "dataset": "{dataset}"},
+        ),
+        svg=studies.FIGURE.replace("{ext}", "svg"),
+    params:
+        spec=lambda wildcards: study_spec(wildcards.study),
+    log:
+        "logs/figure/{study}/{figure}/{dataset}.log",
+    localrule: True
+    conda:
+        "../../envs/ganboost.yaml"
+    script:
+        "../../scripts/figure.py"
