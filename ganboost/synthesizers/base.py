@@ -9,6 +9,7 @@ state: the same ``random_state`` gives the same rows, before and after ``save``/
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import logging
@@ -79,8 +80,16 @@ def load_synthesizer(path: str | Path) -> BaseSynthesizer:
 
 
 def _import_builtin_synthesizers() -> None:
-    # Importing the modules runs their @register decorators.
-    from ganboost.synthesizers import baselines, gan  # noqa: F401
+    # Importing the modules runs their @register decorators; a module not yet part of the
+    # package is skipped, an error inside an existing one is raised.
+    for name in ("baselines", "gan"):
+        module = f"ganboost.synthesizers.{name}"
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as error:
+            if error.name != module:
+                raise
+            logger.debug("synthesizer module %s is not available", module)
 
 
 class BaseSynthesizer(ABC):
