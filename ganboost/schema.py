@@ -255,10 +255,32 @@ def infer_column(values: pd.Series, kind: str | None = None) -> ColumnSpec:
             f"column {name!r} is declared {kind} but holds non-numeric values {examples}; "
             "declare them as missing-value markers or make the column categorical"
         )
+    numbers = numbers.astype("float64")
+    _check_declared_kind(name, kind, numbers)
     minimum = float(numbers.min()) if len(numbers) else None
     maximum = float(numbers.max()) if len(numbers) else None
     return ColumnSpec(name, kind, minimum=minimum, maximum=maximum,
                       missing_share=missing_share)
+
+
+def _check_declared_kind(name: str, kind: str, numbers: pd.Series) -> None:
+    """A forced ``integer`` or ``binary`` kind must fit the values, or validation fails later."""
+    if kind not in ("integer", "binary"):
+        return
+    fractional = numbers[~np.isclose(numbers, np.round(numbers))]
+    if len(fractional):
+        raise SchemaError(
+            f"column {name!r} is declared {kind} but holds fractions such as "
+            f"{fractional.iloc[0]}; declare it numeric"
+        )
+    if kind == "binary":
+        others = sorted(set(np.unique(numbers)) - {0.0, 1.0})
+        if others:
+            raise SchemaError(
+                f"column {name!r} is declared binary but holds values other than 0 and 1 "
+                f"({[float(v) for v in others[:3]]}); declare it integer or categorical, or "
+                "recode it to 0/1"
+            )
 
 
 def _guess_kind(present: pd.Series) -> str:
