@@ -6,7 +6,8 @@ column, when both tables have it, is compared like a categorical column.
 Fidelity
     per-column Kolmogorov–Smirnov statistic (numeric, integer) and total-variation distance
     (binary, categorical); the difference between the two tables' association matrices;
-    the detection AUC of a classifier telling real from synthetic rows (0.5: it cannot).
+    the detection AUC of a classifier telling real from synthetic rows (0.5: it cannot),
+    against the training rows and against held-out real rows.
 Privacy
     distance to the closest real training row (DCR) of every synthetic row, set against
     the same distance for real rows the generator never saw (the test split).
@@ -26,7 +27,7 @@ from scipy import stats
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.model_selection import GroupKFold, cross_val_score
+from sklearn.model_selection import StratifiedGroupKFold, cross_val_score
 from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, OneHotEncoder
@@ -196,12 +197,16 @@ def detection_auc(
     """Cross-validated ROC AUC of a random forest telling real rows from synthetic ones.
 
     The larger table is subsampled to the size of the smaller, so that 0.5 means the two
-    cannot be told apart and 1.0 that every row gives itself away. Identical rows always
-    share a fold: otherwise a synthetic copy of a real row would be judged by a forest
-    that learnt the original as real, and copies would score far below 0.5. Copying is
-    what the DCR metrics measure; here, resampled real rows score about 0.5. Values a
-    little below 0.5 are chance; well below it, synthetic rows are near (not exact)
-    copies of real ones. Needs at least ``folds`` rows on each side.
+    cannot be told apart and 1.0 that every row gives itself away; folds keep that
+    balance. Identical rows always share a fold: otherwise a synthetic copy of a real row
+    would be judged by a forest that learnt the original as real, and copies would score
+    far below 0.5 (copying is what the DCR metrics measure). Needs at least ``folds`` rows
+    on each side.
+
+    Which real rows to pass matters. Against the rows the generator was fitted on, a
+    held-out real row still has synthetic rows made from it in the training folds, so
+    generators that stay close to their training rows score below 0.5. Real rows the
+    generator never saw (the test split) are free of that bias.
     """
     rng = np.random.default_rng(random_state)
     size = min(len(real), len(synthetic))
@@ -226,7 +231,7 @@ def detection_auc(
     identical_rows = pd.factorize(pd.util.hash_pandas_object(rows, index=False))[0]
     if identical_rows.max() + 1 < folds:
         raise ValueError(f"detection needs at least {folds} distinct rows")
-    splitter = GroupKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=random_state)
     scores = cross_val_score(
         model, rows, is_synthetic, groups=identical_rows, cv=splitter, scoring="roc_auc"
     )
@@ -304,7 +309,9 @@ def fidelity_report(
     """Every fidelity and privacy metric as a tidy table (``metric``, ``column``, ``value``).
 
     ``real`` are the real training rows the generator saw, ``holdout`` (optional) real
-    rows it never saw. Table-wide metrics have ``column == ""``.
+    rows it never saw. Table-wide metrics have ``column == ""``. The detection AUC is
+    given against the training rows (``detection_auc_training``) and, with a holdout,
+    against it (``detection_auc_holdout``, the unbiased one; see :func:`detection_auc`).
     """
     if len(real) == 0 or len(synthetic) == 0:
         raise ValueError(
@@ -312,7 +319,13 @@ def fidelity_report(
             f"{len(synthetic)} synthetic rows"
         )
     table_wide = association_difference(real, synthetic, schema)
-    table_wide["detection_auc"] = _detection_or_nan(real, synthetic, schema, random_state, threads)
+    table_wide["detection_auc_training"] = _detection_or_nan(
+        real, synthetic, schema, random_state, threads
+    )
+    if holdout is not None:
+        table_wide["detection_auc_holdout"] = _detection_or_nan(
+            holdout, synthetic, schema, random_state, threads
+        )
     table_wide |= privacy_summary(real, synthetic, schema, holdout)
     table_wide["n_real_rows"] = float(len(real))
     table_wide["n_synthetic_rows"] = float(len(synthetic))

@@ -102,6 +102,22 @@ def test_zero_rows_keep_columns_and_dtypes(kind):
     assert rows.dtypes.to_dict() == table.dtypes.to_dict()
 
 
+@pytest.mark.skipif(
+    int(pd.__version__.split(".")[0]) < 3,
+    reason="a missing label survives the schema's string cast from pandas 3 on",
+)
+@pytest.mark.parametrize("kind", KINDS)
+def test_missing_labels_stay_missing_or_become_valid(kind):
+    table = mixed_table(80)
+    table.loc[[0, 3, 8, 13], "port"] = np.nan
+    synthesizer = fitted(kind, table)
+    rows = synthesizer.sample(200, random_state=0)
+
+    assert set(rows["port"].dropna()) <= {"C", "Q", "S"}
+    assert rows["port"].isna().any() == (kind != "smote")
+    assert_valid_rows(synthesizer, rows)
+
+
 def test_bootstrap_rows_are_training_rows_of_their_class():
     table = mixed_table()
     rows = fitted("bootstrap", table).sample(40, random_state=0)

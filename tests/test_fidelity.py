@@ -50,13 +50,14 @@ def test_ks_and_total_variation_on_hand_examples():
 
 
 def test_identical_tables_are_indistinguishable_but_copied(real, schema):
-    report = fidelity.fidelity_report(real, real.copy(), schema, holdout=typed_table(40, 9))
+    report = fidelity.fidelity_report(real, real.copy(), schema, holdout=typed_table(80, 9))
 
     distances = fidelity.column_distances(real, real, schema)
     assert (distances["value"] == 0).all()
     assert set(distances["column"]) == {"age", "children", "smoker", "region", "outcome"}
     assert by_metric(report, "association_mean_abs_difference") == 0.0
-    assert by_metric(report, "detection_auc") == pytest.approx(0.5, abs=0.05)
+    assert by_metric(report, "detection_auc_training") == pytest.approx(0.5, abs=0.05)
+    assert 0.35 < by_metric(report, "detection_auc_holdout") < 0.65
     assert by_metric(report, "dcr_median_synthetic") == 0.0
     assert by_metric(report, "exact_copy_share_synthetic") == 1.0
     assert by_metric(report, "dcr_median_holdout") > 0.0
@@ -71,11 +72,12 @@ def test_shuffled_copies_still_score_half(real, schema):
 
 def test_a_shifted_column_is_found(real, schema):
     shifted = typed_table(seed=1, age_shift=30.0)
-    report = fidelity.fidelity_report(real, shifted, schema)
+    report = fidelity.fidelity_report(real, shifted, schema, holdout=typed_table(80, 9))
 
     assert by_metric(report, "ks_statistic", "age") > 0.8
     assert by_metric(report, "ks_statistic", "children") < 0.25
-    assert by_metric(report, "detection_auc") > 0.9
+    assert by_metric(report, "detection_auc_training") > 0.9
+    assert by_metric(report, "detection_auc_holdout") > 0.9
     assert by_metric(report, "exact_copy_share_synthetic") == 0.0
 
 
@@ -122,7 +124,7 @@ def test_report_is_tidy_and_writes_to_parquet(real, schema, tmp_path):
 def test_tiny_tables_skip_detection_only(real, schema):
     report = fidelity.fidelity_report(real, real.iloc[:3], schema)
 
-    assert np.isnan(by_metric(report, "detection_auc"))
+    assert np.isnan(by_metric(report, "detection_auc_training"))
     assert by_metric(report, "exact_copy_share_synthetic") == 1.0
     with pytest.raises(ValueError, match="at least 5"):
         fidelity.detection_auc(real, real.iloc[:3], schema)
