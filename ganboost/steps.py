@@ -44,7 +44,7 @@ def preprocess(
 ) -> None:
     from ganboost import datasets, preprocessing
 
-    raw = datasets.read_raw(Path(raw_path), entry)
+    raw = datasets.read_raw(Path(raw_path), entry, name)
     table, schema = preprocessing.preprocess(raw, entry, name)
     schema.validate(table)
     io.write_table(table, table_path)
