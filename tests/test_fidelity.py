@@ -111,6 +111,16 @@ def test_dcr_of_copies_is_zero_and_of_others_positive(real, schema):
     assert fidelity.distance_to_closest_record(real, moved, schema)[0] > 1.0
 
 
+def test_copies_in_a_wide_table_are_exact():
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame(rng.normal(scale=100.0, size=(300, 20))).add_prefix("c")
+    wide["label"] = rng.integers(0, 2, 300)
+    schema = infer_schema(wide, "label")
+
+    distances = fidelity.distance_to_closest_record(wide, wide.sample(100, random_state=1), schema)
+    assert (distances == 0.0).all()
+
+
 def test_report_is_tidy_and_writes_to_parquet(real, schema, tmp_path):
     report = fidelity.fidelity_report(real, typed_table(seed=4), schema)
 
