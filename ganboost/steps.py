@@ -272,12 +272,12 @@ def fidelity(
 ) -> None:
     """Fidelity and privacy of synthetic rows against the real training rows; the test
     rows serve as the held-out reference for distances to the closest record."""
-    from ganboost.fidelity import evaluate_fidelity
+    from ganboost.fidelity import fidelity_report
 
     train, test, schema = parts
     synthetic = io.read_table(synthetic_path)
-    table = evaluate_fidelity(
-        train, synthetic, schema, holdout=test, random_state=random_state, n_jobs=threads
+    table = fidelity_report(
+        train, synthetic, schema, holdout=test, random_state=random_state, threads=threads
     )
     io.write_table(table, output)
 
@@ -336,10 +336,12 @@ def aggregate(
     keys = ["study", "dataset", "real_fraction", "generator", "training_data",
             "boost_factor", "model"]
     summary = statistics.summarize(
-        scores, by=keys, metrics=list(battery.METRICS), confidence=confidence
+        scores, by=keys, metric=list(battery.METRICS), confidence=confidence
     )
     io.write_table(summary, outputs.summary)
-    significance = statistics.paired_comparison(scores, confidence=confidence)
+    significance = statistics.paired_comparison(
+        scores, metric=list(battery.METRICS), confidence=confidence
+    )
     io.write_table(significance, outputs.significance)
     fidelity_frames = [io.read_table(p) for p in study_fidelity]
     fidelity_frames = [f for f in fidelity_frames if len(f)]
