@@ -139,7 +139,8 @@ class TableSchema:
         for spec in self.columns:
             values = table[spec.name]
             if spec.kind == "categorical":
-                out[spec.name] = values.astype("str")
+                # Missing cells stay missing (not the text "nan") on every pandas version.
+                out[spec.name] = values.astype("str").where(values.notna(), np.nan)
             else:
                 out[spec.name] = pd.to_numeric(values, errors="raise").astype("float64")
         if self.target in table.columns:
