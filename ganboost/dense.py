@@ -16,7 +16,10 @@ Parallelism: ``n_jobs`` worker processes each run one fit at a time. With ``n_jo
 the search runs in this process with the TensorFlow threads that
 :func:`ganboost.runtime.configure_tensorflow` set; with ``n_jobs > 1`` every worker gives
 TensorFlow ``max(1, cores // n_jobs)`` threads, so workers times threads never exceeds the
-cores this process may use.
+cores this process may use. These networks are small: a fit is bound by per-step overhead on
+about one core, extra intra-op threads barely help, and every worker pays its own TensorFlow
+start and graph tracing. In a workflow that already runs several jobs side by side, keep
+``n_jobs=1`` and let the scheduler fill the cores with jobs.
 """
 
 from __future__ import annotations
