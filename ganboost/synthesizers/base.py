@@ -124,7 +124,12 @@ class BaseSynthesizer(ABC):
         labels = encoded_table[schema.target].to_numpy()
         self.class_shares_ = np.bincount(labels, minlength=schema.n_classes) / len(labels)
         self.n_training_rows_ = len(encoded_table)
-        self._fit(encoded_table, schema)
+        try:
+            self._fit(encoded_table, schema)
+        except BaseException:
+            # A failed fit must not leave a half-fitted object that save() would write.
+            self._forget_fit()
+            raise
         return self
 
     def sample(
@@ -216,13 +221,18 @@ class BaseSynthesizer(ABC):
         """JSON-serialisable learned state (arrays go through :meth:`_save_arrays`)."""
         return {}
 
-    def _restore_state(self, state: dict[str, Any], path: Path) -> None:
+    def _restore_state(self, state: dict[str, Any], path: Path) -> None:  # noqa: B027
         """Inverse of :meth:`_state` and :meth:`_save_arrays`."""
 
-    def _save_arrays(self, path: Path) -> None:
+    def _save_arrays(self, path: Path) -> None:  # noqa: B027
         """Write large learned arrays (weights, stored rows) next to the manifest."""
 
     # -- helpers ------------------------------------------------------------------------
+    def _forget_fit(self) -> None:
+        """Drop all learned state (attributes ending in ``_``)."""
+        for name in [n for n in vars(self) if n.endswith("_") and not n.startswith("__")]:
+            delattr(self, name)
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "schema_"):
             raise NotFittedError(f"{type(self).__name__} is not fitted yet; call fit() first")
