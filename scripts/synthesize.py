@@ -1,10 +1,10 @@
 """Generate the synthetic rows of one boost factor (or a full replacement)."""
 
+from ganboost import steps
 from ganboost.scripting import start_job
 
-start_job(snakemake, tensorflow=True)
-
-from ganboost import steps  # noqa: E402
+# No TensorFlow here: a GAN sets its own threads when it loads; baselines never need it.
+start_job(snakemake)
 
 steps.synthesize(
     steps.load_parts(snakemake.input.table, snakemake.input.schema, snakemake.input.split,

@@ -1,10 +1,10 @@
 """Fit one generator on the real training rows of one (dataset, seed, real fraction)."""
 
+from ganboost import steps
 from ganboost.scripting import start_job
 
-start_job(snakemake, tensorflow=True)
-
-from ganboost import steps  # noqa: E402  (after the thread limits are in place)
+# No TensorFlow here: a GAN sets its own threads when it loads; baselines never need it.
+start_job(snakemake)
 
 steps.train_generator(
     steps.load_parts(snakemake.input.table, snakemake.input.schema, snakemake.input.split,
