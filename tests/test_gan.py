@@ -150,7 +150,7 @@ def test_training_log_has_one_row_per_iteration(conditional_model, table):
 @pytest.mark.parametrize(
     "settings",
     [{"kind": "dcgan"}, {"kind": "cdcgan", "latent_distribution": "uniform"},
-     {"kind": "wgan-gp", "categorical_output": "gumbel", "one_cycle": True,
+     {"kind": "wgan-gp", "categorical_output": "gumbel", "one_cycle": False,
       "critic_steps": 2, "doubling": False, "categorical_decoding": "sample"}],
     ids=["dcgan", "cdcgan-uniform", "wgan-gp-options"],
 )
