@@ -58,3 +58,16 @@ rule figure:
         "../../envs/ganboost.yaml"
     script:
         "../../scripts/figure.py"
+
+
+# One target rule per study: `snakemake --cores 2 study_<name>` runs that study alone.
+for _study in STUDIES:
+
+    rule:
+        name:
+            f"study_{_study}"
+        input:
+            studies.STUDY_SCORES.format(study=_study),
+            studies.STUDY_FIDELITY.format(study=_study),
+            studies.study_figure_files(_study, study_spec(_study)),
+        localrule: True
