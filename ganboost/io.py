@@ -36,6 +36,14 @@ def write_json(data: Any, path: str | Path) -> None:
         os.replace(temporary, path)
 
 
+def write_text(text: str, path: str | Path) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _temporary_sibling(path) as temporary:
+        Path(temporary).write_text(text, encoding="utf-8")
+        os.replace(temporary, path)
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     return pd.read_parquet(path)
 

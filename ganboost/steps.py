@@ -378,3 +378,47 @@ def figure(
         extra["fidelity"] = fidelity_table
     drawing = plots.draw(figure_id, scores, dataset=dataset, **extra)
     plots.save(drawing, png, svg)
+
+
+# -- report --------------------------------------------------------------------------------------
+REPORTED_PACKAGES = (
+    "ganboost", "snakemake", "tensorflow-cpu", "tensorflow", "keras", "scikeras",
+    "scikit-learn", "imbalanced-learn", "numpy", "pandas", "scipy", "pyarrow", "matplotlib",
+)
+
+
+def software_versions() -> dict[str, str]:
+    """Versions of Python and of the packages the results depend on (those installed)."""
+    import platform
+    from importlib import metadata
+
+    versions = {"python": platform.python_version()}
+    for package in REPORTED_PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    return versions
+
+
+def report_tables(
+    summary_path: str,
+    significance_path: str,
+    fidelity_path: str,
+    config: Mapping[str, Any],
+    output: str,
+) -> None:
+    """One HTML page for the report: result tables, the configuration, software versions."""
+    import yaml
+
+    from ganboost import reporting
+
+    page = reporting.tables_page(
+        summary=io.read_table(summary_path),
+        significance=io.read_table(significance_path),
+        fidelity=io.read_table(fidelity_path),
+        config_text=yaml.safe_dump(dict(config), sort_keys=False),
+        versions=software_versions(),
+    )
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    io.write_text(page, output)

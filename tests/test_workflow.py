@@ -251,3 +251,7 @@ def test_report_builds(run):
     assert result.returncode == 0
     html = (run / "report.html").read_text(errors="replace")
     assert "battery-boost" in html
+    tables = (run / "results" / "report" / "tables.html").read_text()
+    for expected in ("Does adding synthetic rows change accuracy?", "detection AUC",
+                     "tensorflow", "scikit-learn", "studies:"):
+        assert expected in tables

@@ -49,6 +49,7 @@ def all_targets():
         "results/summary.parquet",
         "results/significance.parquet",
         "results/fidelity.parquet",
+        "results/report/tables.html",
     ]
     for study in STUDIES:
         targets += studies.study_figure_files(study, study_spec(study))

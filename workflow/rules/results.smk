@@ -71,3 +71,24 @@ for _study in STUDIES:
             studies.STUDY_FIDELITY.format(study=_study),
             studies.study_figure_files(_study, study_spec(_study)),
         localrule: True
+
+
+rule report_tables:
+    input:
+        summary="results/summary.parquet",
+        significance="results/significance.parquet",
+        fidelity="results/fidelity.parquet",
+    output:
+        report(
+            "results/report/tables.html",
+            caption="../report/tables.rst",
+            category="Tables",
+            labels={"table": "results, configuration, software"},
+        ),
+    log:
+        "logs/report_tables.log",
+    localrule: True
+    conda:
+        "../../envs/ganboost.yaml"
+    script:
+        "../../scripts/report_tables.py"
