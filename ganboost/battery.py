@@ -21,6 +21,7 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, balanced_accuracy_score, f1_score, roc_auc_score
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -59,13 +60,17 @@ def feature_pipeline(schema: TableSchema) -> ColumnTransformer:
     return ColumnTransformer(transformers, remainder="drop", verbose_feature_names_out=False)
 
 
-def sklearn_model(name: str, *, random_state: int, threads: int = 1) -> ClassifierMixin:
-    """A battery member with scikit-learn defaults except where the study fixes a value."""
+def sklearn_model(
+    name: str, *, random_state: int, threads: int = 1, n_classes: int = 2
+) -> ClassifierMixin:
+    """A battery member with scikit-learn defaults except where the study fixes a value.
+
+    liblinear fits binary problems only; for more than two classes the logistic regression
+    is fitted one class against the rest, as liblinear itself did in older scikit-learn.
+    """
     factories: dict[str, Callable[[], ClassifierMixin]] = {
         "majority": lambda: DummyClassifier(strategy="most_frequent"),
-        "logistic_regression": lambda: LogisticRegression(
-            solver="liblinear", random_state=random_state
-        ),
+        "logistic_regression": lambda: _logistic_regression(random_state, n_classes),
         "svc": lambda: SVC(random_state=random_state),
         "random_forest": lambda: RandomForestClassifier(
             random_state=random_state, n_jobs=threads
@@ -77,6 +82,11 @@ def sklearn_model(name: str, *, random_state: int, threads: int = 1) -> Classifi
     if name not in factories:
         raise ValueError(f"unknown battery model {name!r}; choose from {sorted(factories)}")
     return factories[name]()
+
+
+def _logistic_regression(random_state: int, n_classes: int) -> ClassifierMixin:
+    model = LogisticRegression(solver="liblinear", random_state=random_state)
+    return model if n_classes <= 2 else OneVsRestClassifier(model)
 
 
 def model_pipeline(schema: TableSchema, model: ClassifierMixin) -> Pipeline:
@@ -92,8 +102,9 @@ def score_predictions(
 ) -> dict[str, float]:
     """Accuracy, balanced accuracy, F1 and ROC AUC (macro averages for more than 2 classes).
 
-    ``y_score`` is the positive-class score (binary) or the class-probability matrix; ROC
-    AUC is NaN when it is missing or the test labels hold one class only.
+    ``y_score`` is the positive-class score (binary) or a matrix of per-class scores
+    (probabilities or decision values); ROC AUC is NaN when it is missing or the test labels
+    hold one class only.
     """
     binary = n_classes == 2
     scores = {
@@ -108,15 +119,25 @@ def score_predictions(
         if binary:
             scores["roc_auc"] = roc_auc_score(y_true, y_score)
         else:
-            scores["roc_auc"] = roc_auc_score(
-                y_true, y_score, multi_class="ovr", average="macro", labels=range(n_classes)
-            )
+            scores["roc_auc"] = macro_ovr_auc(y_true, y_score, n_classes)
     return {k: float(v) for k, v in scores.items()}
 
 
+def macro_ovr_auc(y_true: np.ndarray, y_score: np.ndarray, n_classes: int) -> float:
+    """Mean one-vs-rest ROC AUC over the classes present in ``y_true``.
+
+    For probabilities this is scikit-learn's macro 'ovr' average; computed per class here
+    because decision values (SVC) are valid scores too, though their rows do not sum to 1.
+    """
+    y_true = np.asarray(y_true)
+    aucs = [roc_auc_score(y_true == k, y_score[:, k])
+            for k in range(n_classes) if (y_true == k).any()]
+    return float(np.mean(aucs))
+
+
 def decision_scores(estimator: Any, X: pd.DataFrame, n_classes: int) -> np.ndarray | None:
-    """Scores for ROC AUC: positive-class probability/decision value, or a probability
-    matrix over all ``n_classes`` for multi-class targets."""
+    """Scores for ROC AUC: positive-class probability/decision value, or a matrix of
+    probabilities (or decision values) over all ``n_classes`` for multi-class targets."""
     if hasattr(estimator, "predict_proba"):
         try:
             proba = estimator.predict_proba(X)
@@ -126,9 +147,21 @@ def decision_scores(estimator: Any, X: pd.DataFrame, n_classes: int) -> np.ndarr
             full = np.zeros((len(X), n_classes))
             full[:, np.asarray(estimator.classes_, dtype=int)] = proba
             return full[:, 1] if n_classes == 2 else full
-    if n_classes == 2 and hasattr(estimator, "decision_function"):
-        return np.asarray(estimator.decision_function(X))
+    if hasattr(estimator, "decision_function"):
+        values = np.asarray(estimator.decision_function(X), dtype="float64")
+        if n_classes == 2:
+            return values
+        return _class_columns(values, estimator.classes_, n_classes)
     return None
+
+
+def _class_columns(values: np.ndarray, classes: Any, n_classes: int) -> np.ndarray:
+    """Decision values as one column per class; a class the model never saw scores lowest."""
+    if values.ndim == 1:  # fitted on two of the classes: one value, positive = classes[1]
+        values = np.column_stack([-values, values])
+    full = np.full((len(values), n_classes), values.min() - 1.0)
+    full[:, np.asarray(classes, dtype=int)] = values
+    return full
 
 
 def fit_and_score(
@@ -166,7 +199,9 @@ def run_battery(
     rows = []
     for name in models:
         pipeline = model_pipeline(
-            schema, sklearn_model(name, random_state=random_state, threads=threads)
+            schema,
+            sklearn_model(name, random_state=random_state, threads=threads,
+                          n_classes=schema.n_classes),
         )
         scores = fit_and_score(clone(pipeline), train, test, schema)
         logger.info("%-20s accuracy %.3f  (%.2f s)", name, scores["accuracy"],

@@ -197,6 +197,31 @@ def normalize_entry(name: str, entry: Mapping) -> dict:
     return normalized
 
 
+def check_not_builtin(name: str, entry: Mapping, builtin: Mapping | None) -> None:
+    """Stop an added entry that reuses the name of a built-in (config.yaml) dataset.
+
+    Snakemake merges a ``--configfile`` overlay into config.yaml key by key, so an entry
+    named like a built-in one does not replace it: it inherits the built-in url, sha256,
+    drop and kinds. Giving it a ``path`` (or a ``url`` where the built-in has a path), or
+    another ``target``, shows it is meant as a dataset of its own.
+    """
+    if builtin is None:
+        return
+    own_path = bool(entry.get("path")) and not builtin.get("path")
+    own_url = bool(entry.get("url")) and not builtin.get("url")
+    own_target = clean_column_name(entry.get("target")) != clean_column_name(
+        builtin.get("target")
+    )
+    if own_path or own_url or own_target:
+        source = builtin.get("url") or builtin.get("path")
+        raise DatasetError(
+            f"{entry_key(name)}: the name {name!r} is taken by a built-in dataset entry of "
+            f"config.yaml ({source}, target {builtin.get('target')!r}); Snakemake merges "
+            "your config file into config.yaml, so your entry would be mixed into that one. "
+            f"Pick another name, e.g. 'my_{name}', under datasets: and in your study"
+        )
+
+
 def raw_filename(name: str, entry: Mapping) -> str:
     """File name of the raw file under ``resources/<name>/`` (and in the mirror folder)."""
     if entry.get("filename"):

@@ -67,8 +67,11 @@ def split(
     schema = TableSchema.load(schema_path)
     labels = table[schema.target]
     try:
+        # Checked on the labels of the data file, so the message names the class as the
+        # user knows it ('rare', not 1).
         splitting.check_class_sizes(
-            labels, test_size=test_size, smallest_fraction=smallest_fraction
+            labels.map(dict(enumerate(schema.classes))), test_size=test_size,
+            smallest_fraction=smallest_fraction,
         )
     except splitting.SplitError as error:
         raise splitting.SplitError(f"dataset {schema.dataset!r}: {error}") from None

@@ -1,18 +1,41 @@
+import re
 import sys
 from pathlib import Path
 
+import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 sys.path.insert(0, str(Path(workflow.basedir)))
 
 from ganboost import config as studies
-from ganboost.datasets import DatasetError, normalize_entry, raw_filename, resolve_mirror
+from ganboost.datasets import (
+    DatasetError,
+    check_not_builtin,
+    normalize_entry,
+    raw_filename,
+    resolve_mirror,
+)
+
+
+def builtin_datasets():
+    """Dataset entries of the workflow's own config file(s), before --configfile overlays."""
+    if workflow.config_settings.replace_workflow_config:
+        return {}
+    entries = {}
+    for path in workflow.configfiles:
+        if path not in workflow.overwrite_configfiles:
+            with open(path, encoding="utf-8") as handle:
+                entries.update((yaml.safe_load(handle) or {}).get("datasets") or {})
+    return entries
 
 
 validate(config, workflow.source_path("../schemas/config.schema.yaml"))
 
 try:
+    BUILTIN_DATASETS = builtin_datasets()
+    for _name, _entry in config["datasets"].items():
+        check_not_builtin(_name, _entry, BUILTIN_DATASETS.get(_name))
     studies.check_config(config)
     DATASETS = {
         name: normalize_entry(name, entry) for name, entry in config["datasets"].items()
@@ -26,14 +49,19 @@ MIRROR = config.get("data_mirror")
 THREADS = config["threads"]
 
 
+def one_of(names):
+    """A wildcard constraint matching exactly these names (a '.' in a name is literal)."""
+    return "|".join(re.escape(name) for name in sorted(names))
+
+
 wildcard_constraints:
-    dataset="|".join(sorted(DATASETS)),
+    dataset=one_of(DATASETS),
     seed=r"\d+",
     fraction=r"[0-9.]+",
-    generator="|".join(GENERATOR_NAMES),
+    generator=one_of(GENERATOR_NAMES),
     boost=r"x[0-9.]+|replace",
-    training=r"real|(" + "|".join(GENERATOR_NAMES) + r")/(x[0-9.]+|replace)",
-    study="|".join(sorted(STUDIES)),
+    training=r"real|(" + one_of(GENERATOR_NAMES) + r")/(x[0-9.]+|replace)",
+    study=one_of(STUDIES),
 
 
 def study_spec(study):
@@ -61,6 +89,22 @@ def raw_path(wildcards):
     return studies.RAW.format(
         dataset=wildcards.dataset, filename=raw_filename(wildcards.dataset, entry)
     )
+
+
+def local_source(wildcards):
+    """The file of a `path:` dataset, so that editing it makes the copy (and all after) stale.
+
+    A missing file is left to the download job, whose error names the entry and the folder
+    a relative path starts from.
+    """
+    path = DATASETS[wildcards.dataset]["path"]
+    if not path:
+        return []
+    source = Path(path).expanduser()
+    copy = Path(raw_path(wildcards))
+    if not source.is_file() or (copy.exists() and source.resolve() == copy.resolve()):
+        return []
+    return [str(source)]
 
 
 def smallest_fraction(dataset):

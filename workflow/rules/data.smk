@@ -1,4 +1,6 @@
 rule download:
+    input:
+        local_source,
     output:
         "resources/{dataset}/{filename}",
     params:
