@@ -278,6 +278,31 @@ def study_fidelity_files(spec: Mapping[str, Any]) -> list[str]:
     return [FIDELITY.format(**g.wildcards()) for g in study_generators(spec)]
 
 
+def study_job_files(spec: Mapping[str, Any]) -> list[str]:
+    """Every per-job file a study needs: splits, generators, synthetic tables, scores, fidelity.
+
+    Listed as targets so that deleting one of them (a generator's model, say) makes Snakemake
+    redo that job and what depends on it; a file only reachable through the study's aggregate
+    would otherwise count as done while the aggregate exists.
+    """
+    files = []
+    for dataset in spec["datasets"]:
+        files.append(TABLE.format(dataset=dataset))
+        files.append(SCHEMA.format(dataset=dataset))
+        files += [SPLIT.format(dataset=dataset, seed=seed) for seed in seeds_of(spec["seeds"])]
+    for generator in study_generators(spec):
+        files.append(GENERATOR_MODEL.format(**generator.wildcards()))
+        files.append(GENERATOR_LOG.format(**generator.wildcards()))
+    for training_set in study_training_sets(spec):
+        if training_set.boost != REAL:
+            files.append(SYNTHETIC.format(**training_set.wildcards()))
+    files += study_score_files(spec)
+    if "nn_search" in scorers_for(spec["models"]):
+        files += [t.history_path() for t in study_training_sets(spec)]
+    files += study_fidelity_files(spec)
+    return list(dict.fromkeys(files))
+
+
 def study_figure_files(study: str, spec: Mapping[str, Any]) -> list[str]:
     return [
         FIGURE.format(study=study, figure=figure, dataset=dataset, ext=ext)

@@ -126,3 +126,27 @@ def test_paths_round_trip_through_training_wildcard():
     assert TrainingSet("pima", 1, 0.5).scores_path("nn_search").endswith(
         "f0.5/real/scores/nn_search.parquet"
     )
+
+
+def test_job_files_name_every_generator_and_table_of_a_study():
+    """Each per-job file is a target of its study, so deleting one redoes that job."""
+    battery = BASE["studies"]["battery"]
+    files = studies.study_job_files(battery)
+    assert len(files) == len(set(files))
+    assert "results/pima/seed1/f1.0/dcgan/model" in files
+    assert "results/pima/seed1/f1.0/dcgan/training_log.parquet" in files
+    assert "results/titanic/seed0/f1.0/wgan-gp/replace/synthetic.parquet" in files
+    assert "results/titanic/seed0/split.parquet" in files
+    assert set(studies.study_score_files(battery)) <= set(files)
+    models = [f for f in files if f.endswith("/model")]
+    assert len(models) == len(studies.study_generators(battery)) == 2 * 2 * 2
+    shrink = studies.study_job_files(BASE["studies"]["shrink"])
+    assert "results/titanic/seed0/f0.5/wgan-gp/x2.0/scores/nn_search_history.parquet" in shrink
+
+
+def test_every_figure_has_a_caption():
+    from pathlib import Path
+
+    caption = (Path(__file__).parents[1] / "workflow" / "report" / "figure.rst").read_text()
+    for figure in studies.FIGURES:
+        assert f'snakemake.wildcards.figure == "{figure}"' in caption

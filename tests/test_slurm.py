@@ -1,15 +1,17 @@
 """The smoke config through the SLURM profile on the project's test cluster.
 
-Runs .ci/slurm/check.sh on the smoke config narrowed by .ci/slurm/quick.yaml (Titanic, one
-seed): every non-local job must go through sbatch and finish, and the scores must equal those of
-a local run. Skipped unless the one-node test cluster of .ci/slurm/ is up
-(`.ci/slurm/install.sh && .ci/slurm/start.sh`, as root); it never submits to another cluster.
-For the whole smoke config run `.ci/slurm/check.sh` itself.
+Runs .ci/slurm/check.sh on the smoke config narrowed by .ci/slurm/quick.yaml (Pima, one seed,
+a three-epoch GAN and bootstrap): every non-local job must go through sbatch and finish, the
+profile's groups must bundle them into fewer sbatch jobs, and the scores must equal those of a
+local run. A few minutes on two quiet cores. Skipped unless the one-node test cluster of
+.ci/slurm/ is up (`.ci/slurm/install.sh && .ci/slurm/start.sh`, as root); it never submits to
+another cluster. For the whole smoke config run `.ci/slurm/check.sh` itself.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -74,8 +76,12 @@ def test_smoke_run_through_slurm_matches_local_run(tmp_path):
         env=environment,
         capture_output=True,
         text=True,
-        timeout=3600,
+        timeout=1800,
     )
     print(result.stdout)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     assert "scores match" in result.stdout
+    counts = re.search(r"jobs through sbatch: (\d+) .* in (\d+) sbatch jobs", result.stdout)
+    assert counts, result.stdout[-4000:]
+    jobs, sbatch_jobs = map(int, counts.groups())
+    assert 0 < sbatch_jobs < jobs, f"{jobs} jobs in {sbatch_jobs} sbatch jobs: no groups?"

@@ -32,6 +32,7 @@ if not MIRROR.is_dir():
 
 
 def copy_workflow(destination: Path) -> Path:
+    destination.mkdir(parents=True, exist_ok=True)
     for name in WORKFLOW_FILES:
         source = PROJECT / name
         if source.is_dir():

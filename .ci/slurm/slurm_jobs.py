@@ -3,12 +3,14 @@
 Usage: python slurm_jobs.py SNAKEMAKE_LOG JOBCOMP_LOG WORKFLOW_DIR
 
 SNAKEMAKE_LOG is the main log of a run with the SLURM executor (.snakemake/log/*.log), which
-names the run's SLURM job name ("SLURM run ID") and each job's SLURM job id. JOBCOMP_LOG is the
-scheduler's own completion log (JobCompType=jobcomp/filetxt). WORKFLOW_DIR holds the Snakefile
-and workflow/rules/, which say which rules run on the submitting host.
+names the run's SLURM job name ("SLURM run ID") and the SLURM job id of each job, or of each
+group job (the jobs listed under "Group job ..." share the id of the submission that follows).
+JOBCOMP_LOG is the scheduler's own completion log (JobCompType=jobcomp/filetxt). WORKFLOW_DIR
+holds the Snakefile and workflow/rules/, which say which rules run on the submitting host.
 
 Passes (exit 0) when every job of a rule that is not a local rule got a SLURM job id, and the
-scheduler recorded each of those ids under the run's job name as COMPLETED. Prints the ids.
+scheduler recorded each of those ids under the run's job name as COMPLETED. Prints the ids and
+how many jobs each sbatch job carried.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from collections import Counter
 from pathlib import Path
 
 RUN_ID = re.compile(r"^SLURM run ID: (\S+)", re.MULTILINE)
-SUBMITTED = re.compile(r"Job (\d+) has been submitted with SLURM jobid (\d+) \(log: (.+)\)\.")
+SUBMITTED = re.compile(r"Job (\S+) has been submitted with SLURM jobid (\d+) \(log: (.+)\)\.")
+GROUP = re.compile(r"\] Group job (\w+) \(jobs in lexicogr\. order\):")
+JOBID = re.compile(r"^\s+jobid: (\d+)$")
 FINISHED = re.compile(r"Finished jobid: (\d+) \(Rule: (\w+)\)")
 RULE = re.compile(r"^(?:checkpoint|rule)\s+(\w+)\s*:", re.MULTILINE)
 JOBCOMP_FIELD = re.compile(r"(\w+)=(\S*)")
@@ -41,6 +45,25 @@ def local_rules(workflow_dir: Path) -> set[str]:
     return names
 
 
+def submissions(log_text: str) -> dict[str, str]:
+    """Snakemake job id -> SLURM job id; the jobs of a group job share one SLURM job id."""
+    submitted = {}
+    group_jobs: list[str] | None = None
+    for line in log_text.splitlines():
+        if GROUP.search(line):
+            group_jobs = []
+        elif (match := JOBID.match(line)) and group_jobs is not None:
+            group_jobs.append(match.group(1))
+        elif match := SUBMITTED.search(line):
+            job, slurm_id = match.group(1), match.group(2)
+            if job.isdigit():
+                submitted[job] = slurm_id
+            else:  # a group job, named by a UUID
+                submitted.update(dict.fromkeys(group_jobs or [], slurm_id))
+            group_jobs = None
+    return submitted
+
+
 def scheduler_records(jobcomp_log: Path, job_name: str) -> dict[str, str]:
     """SLURM job id -> final state, for the jobs named `job_name`."""
     records = {}
@@ -49,6 +72,14 @@ def scheduler_records(jobcomp_log: Path, job_name: str) -> dict[str, str]:
         if fields.get("Name") == job_name:
             records[fields["JobId"]] = fields.get("JobState", "?")
     return records
+
+
+def per_sbatch(submitted: dict[str, str]) -> dict[str, list[str]]:
+    """SLURM job id -> the Snakemake job ids it ran."""
+    jobs: dict[str, list[str]] = {}
+    for job, slurm_id in submitted.items():
+        jobs.setdefault(slurm_id, []).append(job)
+    return jobs
 
 
 def main(argv: list[str]) -> int:
@@ -62,7 +93,7 @@ def main(argv: list[str]) -> int:
     if not run_id:
         print("no 'SLURM run ID' in the log: was the run made with the slurm executor?")
         return 1
-    submitted = {job: slurm_id for job, slurm_id, _ in SUBMITTED.findall(log_text)}
+    submitted = submissions(log_text)
     finished = dict(FINISHED.findall(log_text))
     local = local_rules(workflow_dir)
 
@@ -73,21 +104,25 @@ def main(argv: list[str]) -> int:
         if rule in local and job in submitted:
             problems.append(f"job {job} of local rule {rule} was sent to SLURM")
     records = scheduler_records(jobcomp_log, run_id.group(1))
-    for job, slurm_id in submitted.items():
+    for slurm_id, jobs in sorted(per_sbatch(submitted).items()):
+        job = ", ".join(jobs)
         state = records.get(slurm_id)
         if state != "COMPLETED":
             problems.append(
-                f"SLURM job {slurm_id} (Snakemake job {job}) is "
+                f"SLURM job {slurm_id} (Snakemake job(s) {job}) is "
                 f"{'not in the completion log' if state is None else state}"
             )
 
     by_rule = Counter(finished[job] for job in submitted if job in finished)
     ran_locally = Counter(rule for job, rule in finished.items() if job not in submitted)
+    sbatch_jobs = per_sbatch(submitted)
     print(f"SLURM job name: {run_id.group(1)}")
-    print(f"jobs through sbatch: {len(submitted)} ({dict(sorted(by_rule.items()))})")
+    print(f"jobs through sbatch: {len(submitted)} ({dict(sorted(by_rule.items()))}) "
+          f"in {len(sbatch_jobs)} sbatch jobs")
     print(f"jobs on the submitting host: {dict(sorted(ran_locally.items()))}")
-    ids = sorted(int(i) for i in submitted.values())
-    print(f"SLURM job ids: {ids[0]}..{ids[-1]}" if ids else "SLURM job ids: none")
+    for slurm_id, jobs in sorted(sbatch_jobs.items(), key=lambda item: int(item[0])):
+        rules = Counter(finished.get(job, "?") for job in jobs)
+        print(f"  SLURM job {slurm_id}: {len(jobs)} job(s) {dict(sorted(rules.items()))}")
     if not submitted:
         problems.append("no job went through sbatch")
     if problems:

@@ -115,6 +115,9 @@ SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 ReturnToService=2
+# Jobs run at the nice level of the sbatch/srun that submitted them: a check started under
+# nice -n 19 stays out of the way of other work on the machine.
+PropagatePrioProcess=1
 MpiDefault=none
 NodeName=$host NodeAddr=127.0.0.1 $node_hw State=UNKNOWN
 PartitionName=$partition Nodes=$host Default=YES MaxTime=INFINITE DefMemPerCPU=1000 State=UP

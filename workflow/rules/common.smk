@@ -60,7 +60,7 @@ wildcard_constraints:
     fraction=r"[0-9.]+",
     generator=one_of(GENERATOR_NAMES),
     boost=r"x[0-9.]+|replace",
-    training=r"real|(" + one_of(GENERATOR_NAMES) + r")/(x[0-9.]+|replace)",
+    training=rf"real|({one_of(GENERATOR_NAMES)})/(x[0-9.]+|replace)",
     study=one_of(STUDIES),
 
 
@@ -81,7 +81,8 @@ def all_targets():
     ]
     for study in STUDIES:
         targets += studies.study_figure_files(study, study_spec(study))
-    return targets
+        targets += studies.study_job_files(study_spec(study))
+    return list(dict.fromkeys(targets))
 
 
 def raw_path(wildcards):
@@ -163,7 +164,9 @@ def figure_inputs(wildcards):
             for generator in spec.get("generators", [])
         ]
     elif wildcards.figure == "nn-history":
-        inputs["history"] = studies.SEARCH_HISTORY.format(training=studies.REAL, **where)
+        inputs["history"] = studies.SEARCH_HISTORY.format(
+            training=studies.REAL, **where
+        )
     elif wildcards.figure == "fidelity":
         inputs["fidelity"] = studies.STUDY_FIDELITY.format(study=wildcards.study)
     return inputs

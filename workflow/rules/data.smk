@@ -3,14 +3,18 @@ rule download:
         local_source,
     output:
         "resources/{dataset}/{filename}",
-    params:
-        entry=lambda wildcards: DATASETS[wildcards.dataset],
-        mirror=MIRROR,
     log:
         "logs/download/{dataset}/{filename}.log",
     localrule: True
     conda:
         "../../envs/ganboost.yaml"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=10,
+    params:
+        entry=lambda wildcards: DATASETS[wildcards.dataset],
+        mirror=MIRROR,
     script:
         "../../scripts/download.py"
 
@@ -21,12 +25,18 @@ rule preprocess:
     output:
         table=studies.TABLE,
         schema=studies.SCHEMA,
-    params:
-        entry=lambda wildcards: DATASETS[wildcards.dataset],
     log:
         "logs/preprocess/{dataset}.log",
+    group:
+        "data"
     conda:
         "../../envs/ganboost.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
+    params:
+        entry=lambda wildcards: DATASETS[wildcards.dataset],
     script:
         "../../scripts/preprocess.py"
 
@@ -37,12 +47,18 @@ rule split:
         schema=studies.SCHEMA,
     output:
         studies.SPLIT,
+    log:
+        "logs/split/{dataset}/seed{seed}.log",
+    group:
+        "data"
+    conda:
+        "../../envs/ganboost.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=5,
     params:
         test_size=config["test_size"],
         smallest_fraction=lambda wildcards: smallest_fraction(wildcards.dataset),
-    log:
-        "logs/split/{dataset}/seed{seed}.log",
-    conda:
-        "../../envs/ganboost.yaml"
     script:
         "../../scripts/split.py"

@@ -4,19 +4,21 @@ rule train_generator:
     output:
         model=directory(studies.GENERATOR_MODEL),
         log=studies.GENERATOR_LOG,
-    params:
-        generator=lambda wildcards: config["generators"][wildcards.generator],
-        random_state=generator_seed,
-    threads: THREADS["train_generator"]
-    resources:
-        mem_mb=2000,
-        runtime=30,
     log:
         "logs/train_generator/{dataset}/seed{seed}/f{fraction}/{generator}.log",
     benchmark:
         "results/benchmarks/train_generator/{dataset}/seed{seed}/f{fraction}/{generator}.tsv"
+    group:
+        "scoring"
     conda:
         "../../envs/ganboost.yaml"
+    threads: THREADS["train_generator"]
+    resources:
+        mem_mb=lambda wildcards, attempt: 2000 * attempt,
+        runtime=lambda wildcards, attempt: 20 * attempt,
+    params:
+        generator=lambda wildcards: config["generators"][wildcards.generator],
+        random_state=generator_seed,
     script:
         "../../scripts/train_generator.py"
 
@@ -27,6 +29,16 @@ rule synthesize:
         model=studies.GENERATOR_MODEL,
     output:
         studies.SYNTHETIC,
+    log:
+        "logs/synthesize/{dataset}/seed{seed}/f{fraction}/{generator}/{boost}.log",
+    group:
+        "scoring"
+    conda:
+        "../../envs/ganboost.yaml"
+    threads: 1
+    resources:
+        mem_mb=lambda wildcards, attempt: 1500 * attempt,
+        runtime=lambda wildcards, attempt: 5 * attempt,
     params:
         random_state=lambda wildcards: derive_seed(
             int(wildcards.seed),
@@ -36,14 +48,6 @@ rule synthesize:
             wildcards.boost,
         ),
         class_balance=config["class_balance"],
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=10,
-    log:
-        "logs/synthesize/{dataset}/seed{seed}/f{fraction}/{generator}/{boost}.log",
-    conda:
-        "../../envs/ganboost.yaml"
     script:
         "../../scripts/synthesize.py"
 
@@ -54,15 +58,17 @@ rule fidelity:
         synthetic=studies.SYNTHETIC.replace("{boost}", "replace"),
     output:
         studies.FIDELITY,
-    params:
-        random_state=lambda wildcards: int(wildcards.seed),
-    threads: THREADS["battery"]
-    resources:
-        mem_mb=2000,
-        runtime=10,
     log:
         "logs/fidelity/{dataset}/seed{seed}/f{fraction}/{generator}.log",
+    group:
+        "scoring"
     conda:
         "../../envs/ganboost.yaml"
+    threads: THREADS["battery"]
+    resources:
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 10 * attempt,
+    params:
+        random_state=lambda wildcards: int(wildcards.seed),
     script:
         "../../scripts/fidelity.py"

@@ -1,17 +1,23 @@
 rule aggregate_study:
     input:
         scores=lambda wildcards: studies.study_score_files(study_spec(wildcards.study)),
-        fidelity=lambda wildcards: studies.study_fidelity_files(study_spec(wildcards.study)),
+        fidelity=lambda wildcards: studies.study_fidelity_files(
+            study_spec(wildcards.study)
+        ),
     output:
         scores=studies.STUDY_SCORES,
         fidelity=studies.STUDY_FIDELITY,
-    params:
-        spec=lambda wildcards: study_spec(wildcards.study),
     log:
         "logs/aggregate_study/{study}.log",
     localrule: True
     conda:
         "../../envs/ganboost.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        spec=lambda wildcards: study_spec(wildcards.study),
     script:
         "../../scripts/aggregate_study.py"
 
@@ -26,13 +32,17 @@ rule aggregate:
         summary="results/summary.parquet",
         significance="results/significance.parquet",
         fidelity="results/fidelity.parquet",
-    params:
-        confidence=config["confidence"],
     log:
         "logs/aggregate.log",
     localrule: True
     conda:
         "../../envs/ganboost.yaml"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    params:
+        confidence=config["confidence"],
     script:
         "../../scripts/aggregate.py"
 
@@ -43,19 +53,23 @@ rule figure:
     output:
         png=report(
             studies.FIGURE.replace("{ext}", "png"),
-            caption="../report/{figure}.rst",
+            caption="../report/figure.rst",
             category="{study}",
             subcategory="{figure}",
             labels={"study": "{study}", "figure": "{figure}", "dataset": "{dataset}"},
         ),
         svg=studies.FIGURE.replace("{ext}", "svg"),
-    params:
-        spec=lambda wildcards: study_spec(wildcards.study),
     log:
         "logs/figure/{study}/{figure}/{dataset}.log",
     localrule: True
     conda:
         "../../envs/ganboost.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
+    params:
+        spec=lambda wildcards: study_spec(wildcards.study),
     script:
         "../../scripts/figure.py"
 
@@ -70,6 +84,7 @@ for _study in STUDIES:
             studies.STUDY_SCORES.format(study=_study),
             studies.STUDY_FIDELITY.format(study=_study),
             studies.study_figure_files(_study, study_spec(_study)),
+            studies.study_job_files(study_spec(_study)),
         localrule: True
 
 
@@ -90,5 +105,9 @@ rule report_tables:
     localrule: True
     conda:
         "../../envs/ganboost.yaml"
+    threads: 1
+    resources:
+        mem_mb=1000,
+        runtime=10,
     script:
         "../../scripts/report_tables.py"
