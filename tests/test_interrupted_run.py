@@ -2,9 +2,9 @@
 
 Snakemake runs in its own process group on a tiny dataset, with a GAN that trains for many
 epochs. Once the job's log shows training epochs, the whole group gets SIGKILL, as from a
-crash, the out-of-memory killer or a lost node. Then the user's steps: a plain
-``snakemake`` asks for ``--unlock``; after it, a plain ``snakemake`` (the workflow profile
-sets ``rerun-incomplete``) trains the generator again and finishes with a valid model.
+crash, the out-of-memory killer or a lost node. Then the user's steps: ``snakemake --cores 2``
+asks for ``--unlock``; after it, the same command (the workflow profile sets
+``rerun-incomplete``) trains the generator again and finishes with a valid model.
 """
 
 from __future__ import annotations
@@ -54,8 +54,9 @@ def workflow_copy(destination: Path) -> Path:
 
 
 def plain_snakemake(*args: str) -> list[str]:
-    """``snakemake`` as a user types it: cores and rerun-incomplete come from the profile."""
-    return [sys.executable, "-m", "snakemake", *args, "--configfile", OVERLAY]
+    """``snakemake --cores 2`` as a user types it: rerun-incomplete comes from the profile."""
+    cores = [] if "--cores" in args else ["--cores", "2"]
+    return [sys.executable, "-m", "snakemake", *cores, *args, "--configfile", OVERLAY]
 
 
 def run(directory: Path, *args: str) -> subprocess.CompletedProcess:
