@@ -38,8 +38,30 @@ def start_job(snakemake: Any, *, tensorflow: bool = False) -> logging.Logger:
     return logger
 
 
+def _input_errors() -> tuple[type[BaseException], ...]:
+    """Errors about the user's data or settings: their message says what to fix."""
+    from ganboost.config import ConfigError
+    from ganboost.datasets import DatasetError
+    from ganboost.schema import SchemaError
+    from ganboost.splitting import SplitError
+    from ganboost.synthesizers.base import NotFittedError
+
+    errors: list[type[BaseException]] = [
+        ConfigError, DatasetError, SchemaError, SplitError, NotFittedError,
+    ]
+    if "ganboost.synthesizers.gan" in sys.modules:  # never import TensorFlow just for this
+        errors.append(sys.modules["ganboost.synthesizers.gan"].TrainingDivergedError)
+    return tuple(errors)
+
+
 def _log_uncaught(logger: logging.Logger):
     def hook(kind, value, traceback):
-        logger.error("%s: %s", kind.__name__, value, exc_info=(kind, value, traceback))
+        if issubclass(kind, KeyboardInterrupt):
+            logger.error("interrupted; nothing of this job is kept, the next run redoes it")
+        elif issubclass(kind, _input_errors()):
+            # The message names the file, column or setting and the fix: no traceback.
+            logger.error("%s: %s", kind.__name__, value)
+        else:
+            logger.error("%s: %s", kind.__name__, value, exc_info=(kind, value, traceback))
 
     return hook

@@ -225,8 +225,10 @@ def test_bad_configuration_names_key_and_value(run, tmp_path, overlay, expected)
 def test_wrong_checksum_and_missing_mirror_stop_with_a_clear_message(tmp_path):
     directory = copy_workflow(tmp_path / "bad")
     overlay = directory / "bad.yaml"
+    # The mirror copy fails the check; the URL is refused on loopback (no network use).
     overlay.write_text(
-        "datasets:\n  pima:\n    sha256: " + "0" * 64 + "\n"
+        "datasets:\n  pima:\n    url: http://127.0.0.1:9/diabetes.csv\n    sha256: "
+        + "0" * 64 + "\n"
     )
     result = snakemake(directory, "--configfile", "tests/config/smoke.yaml", str(overlay),
                        "resources/pima/diabetes.csv", check=False)

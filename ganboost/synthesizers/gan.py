@@ -697,7 +697,7 @@ def _check_finite(losses: np.ndarray, epoch: int) -> None:
     raise TrainingDivergedError(
         f"training diverged in epoch {epoch}: {LOG_COLUMNS[column]} became "
         f"{losses[iteration, column]} at iteration {iteration} of that epoch; lower the "
-        "learning rates (generator_learning_rate, critic_learning_rate) or use a WGAN-GP kind"
+        "learning rates (generator_learning_rate, critic_learning_rate)"
     )
 
 

@@ -41,7 +41,8 @@ try:
         name: normalize_entry(name, entry) for name, entry in config["datasets"].items()
     }
 except (studies.ConfigError, DatasetError) as error:
-    raise WorkflowError(f"config.yaml: {error}") from None
+    sources = ", ".join(str(path) for path in workflow.configfiles) or "config.yaml"
+    raise WorkflowError(f"configuration ({sources}): {error}") from None
 
 STUDIES = config["studies"]
 GENERATOR_NAMES = sorted(config["generators"])
