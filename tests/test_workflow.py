@@ -44,7 +44,10 @@ def copy_workflow(destination: Path) -> Path:
 
 
 def snakemake(directory: Path, *args: str, env: dict | None = None, check: bool = True):
-    command = [*SNAKEMAKE, "--cores", "2", "--configfile", "tests/config/smoke.yaml", *args]
+    # --configfile takes every value up to the next option, so it comes last (targets and
+    # other values before it), and only once: a call with overlays names the smoke config too.
+    configfiles = [] if "--configfile" in args else ["--configfile", "tests/config/smoke.yaml"]
+    command = [*SNAKEMAKE, "--cores", "2", *args, *configfiles]
     environment = {**os.environ, "GANBOOST_DATA_MIRROR": str(MIRROR), **(env or {})}
     result = subprocess.run(command, cwd=directory, env=environment, capture_output=True,
                             text=True, timeout=3600)
@@ -228,21 +231,21 @@ def test_wrong_checksum_and_missing_mirror_stop_with_a_clear_message(tmp_path):
     # The mirror copy fails the check; the URL is refused on loopback (no network use).
     overlay.write_text(
         "datasets:\n  pima:\n    url: http://127.0.0.1:9/diabetes.csv\n    sha256: "
-        + "0" * 64 + "\n"
+        + "f" * 64 + "\n"
     )
-    result = snakemake(directory, "--configfile", "tests/config/smoke.yaml", str(overlay),
-                       "resources/pima/diabetes.csv", check=False)
+    result = snakemake(directory, "resources/pima/diabetes.csv", "--configfile",
+                       "tests/config/smoke.yaml", str(overlay), check=False)
     assert result.returncode != 0
     log = (directory / "logs" / "download" / "pima" / "diabetes.csv.log").read_text()
-    assert "sha256" in log and "pima" in log
+    assert "checksum mismatch" in log and "datasets.pima" in log
     assert not (directory / "resources" / "pima" / "diabetes.csv").exists()
 
     empty_mirror = tmp_path / "empty-mirror"
     empty_mirror.mkdir()
     overlay.write_text("datasets:\n  pima:\n    url: http://127.0.0.1:9/diabetes.csv\n")
-    result = snakemake(directory, "--configfile", "tests/config/smoke.yaml", str(overlay),
-                       "resources/pima/diabetes.csv", env={"GANBOOST_DATA_MIRROR":
-                                                           str(empty_mirror)}, check=False)
+    result = snakemake(directory, "resources/pima/diabetes.csv", "--configfile",
+                       "tests/config/smoke.yaml", str(overlay),
+                       env={"GANBOOST_DATA_MIRROR": str(empty_mirror)}, check=False)
     assert result.returncode != 0
     log = (directory / "logs" / "download" / "pima" / "diabetes.csv.log").read_text()
     assert "pima" in log and "mirror" in log.lower()
