@@ -58,7 +58,8 @@ def test_wgan_critic_never_gets_batch_norm():
     ("setting", "value", "message"),
     [("kind", "vae", "kind must be one of"), ("epochs", 0, "epochs must be a positive"),
      ("latent_distribution", "cauchy", "latent_distribution must be one of"),
-     ("dropout", 1.0, "dropout must lie"), ("critic_learning_rate", -1.0, "positive number")],
+     ("dropout", 1.0, "dropout must lie"), ("critic_learning_rate", -1.0, "positive number"),
+     ("generator_learning_rate", "1e-3", r"YAML reads .* as text; write 1\.0e-3")],
 )
 def test_bad_settings_are_refused_at_fit(table, setting, value, message):
     with pytest.raises(ValueError, match=message):

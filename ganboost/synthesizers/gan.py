@@ -248,8 +248,13 @@ class GANSynthesizer(BaseSynthesizer):
                 _check_positive_int(name, getattr(self, name))
         _check_positive_int("base_width_power", self.base_width_power + 1)
         for name in ("generator_learning_rate", "critic_learning_rate", "gumbel_temperature"):
-            if not self._positive(getattr(self, name)):
-                raise ValueError(f"{name} must be a positive number; got {getattr(self, name)!r}")
+            value = getattr(self, name)
+            if not self._positive(value):
+                hint = ""
+                if isinstance(value, str) and _reads_as_number(value):
+                    hint = (" (text, not a number: YAML reads a mantissa without a decimal "
+                            "point, like 1e-3, as text; write 1.0e-3 or 0.001)")
+                raise ValueError(f"{name} must be a positive number; got {value!r}{hint}")
         if not 0.0 <= self.critic_dropout < 1.0:
             raise ValueError(f"dropout must lie in [0, 1); got {self.dropout!r}")
         if self.gp_weight < 0:
@@ -687,6 +692,14 @@ def _round_size(short: np.ndarray, seen: np.ndarray, requested: int) -> int:
     shares = (seen + 1.0) / (seen.sum() + len(seen))
     needed = np.max(np.where(short > 0, short / shares, 0.0))
     return int(min(50 * requested + 1000, max(64, math.ceil(1.2 * needed))))
+
+
+def _reads_as_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_finite(losses: np.ndarray, epoch: int) -> None:
