@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     digest = export(args.name, args.output)
-    logger.info("wrote %s (sha256 %s); add to config.yaml:\n%s", args.output, digest,
+    logger.info("wrote %s (sha256 %s); add this under datasets: of an overlay file "
+                "(docs/tutorial-own-dataset.md):\n%s", args.output, digest,
                 config_entry(args.name, args.output, digest))
     return 0
 

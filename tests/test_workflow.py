@@ -214,6 +214,10 @@ def test_deleting_one_generator_reruns_only_its_branch(run):
         ("studies:\n  battery:\n    datasets: [titanik]\n", r"unknown dataset 'titanik'"),
         ("studies:\n  battery:\n    real_fractions: [1.5]\n", r"real_fractions: 1\.5"),
         ("studies:\n  battery:\n    boost_factors: [0.8]\n", r"boost_factors: 0\.8"),
+        ("studies:\n  battery:\n    boost_factor: [1.2]\n",
+         r"studies\.battery: .*'boost_factor'.*did you mean 'boost_factors'"),
+        ("studies:\n  battery:\n    real_fractions: [half]\n",
+         r"studies\.battery\.real_fractions\.0: 'half' is not of type 'number'"),
     ],
 )
 def test_bad_configuration_names_key_and_value(run, tmp_path, overlay, expected):

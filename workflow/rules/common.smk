@@ -30,7 +30,42 @@ def builtin_datasets():
     return entries
 
 
-validate(config, workflow.source_path("../schemas/config.schema.yaml"))
+def check_schema(config, schema_path):
+    """Validate (and fill defaults) like snakemake.utils.validate, with a short message.
+
+    The message names the config files, the key's path, what is wrong and, for a misspelled
+    key, the closest allowed name, instead of a dump of the schema.
+    """
+    import difflib
+
+    import jsonschema
+
+    with open(schema_path, encoding="utf-8") as handle:
+        schema = yaml.safe_load(handle)
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(config),
+        key=lambda error: list(error.absolute_path),
+    )
+    if not errors:
+        validate(config, schema_path)
+        return
+    lines = []
+    for error in errors[:5]:
+        where = ".".join(str(part) for part in error.absolute_path) or "(top level)"
+        hint = ""
+        if error.validator == "additionalProperties":
+            allowed = sorted(error.schema.get("properties", {}))
+            extra = re.findall(r"'([^']+)'", error.message.split("(")[-1])
+            close = [difflib.get_close_matches(key, allowed, n=1) for key in extra]
+            hint = "".join(f" (did you mean {c[0]!r}?)" for c in close if c)
+            if allowed:
+                hint += f"; allowed keys: {', '.join(allowed)}"
+        lines.append(f"{where}: {error.message}{hint}")
+    sources = ", ".join(str(path) for path in workflow.configfiles) or "config.yaml"
+    raise WorkflowError(f"configuration ({sources}):\n  " + "\n  ".join(lines))
+
+
+check_schema(config, workflow.source_path("../schemas/config.schema.yaml"))
 
 try:
     BUILTIN_DATASETS = builtin_datasets()
