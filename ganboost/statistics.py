@@ -161,8 +161,8 @@ def paired_comparison(
     ``ci_low``, ``ci_high``
         the t-interval of the mean difference;
     ``p_value``
-        two-sided paired t-test (NaN below 2 pairs; 1 when every difference is 0, 0 when
-        every difference is the same non-zero number);
+        two-sided paired t-test (NaN below 2 pairs; 1 when every difference is 0; NaN when
+        every difference is the same non-zero number, where the test is undefined);
     ``p_value_wilcoxon``
         two-sided Wilcoxon signed-rank test, given from ``WILCOXON_MIN_PAIRS`` (6) pairs
         on, the fewest whose smallest attainable exact p is below 0.05 (NaN otherwise);
@@ -235,7 +235,11 @@ def paired_t_p_value(differences: np.ndarray) -> float:
     if len(differences) < 2:
         return math.nan
     if np.ptp(differences) == 0:
-        return 1.0 if differences[0] == 0 else 0.0
+        # No spread: the t statistic is undefined. All zero is "no difference"; the same
+        # non-zero difference in every pair (common with few seeds and a small test split,
+        # where accuracy moves in steps of one row) is left untested rather than called
+        # certain.
+        return 1.0 if differences[0] == 0 else math.nan
     return float(stats.ttest_1samp(differences, 0.0).pvalue)
 
 

@@ -166,3 +166,10 @@ def test_p_value_adjustment():
 def test_missing_columns_are_named():
     with pytest.raises(ValueError, match="seed"):
         statistics.paired_comparison(planted_scores().drop(columns="seed"))
+
+
+def test_the_same_nonzero_difference_in_every_pair_is_not_called_certain():
+    from ganboost.statistics import paired_t_p_value
+
+    assert math.isnan(paired_t_p_value(np.array([-0.008, -0.008])))
+    assert paired_t_p_value(np.array([0.0, 0.0, 0.0])) == 1.0
