@@ -234,12 +234,12 @@ def paired_t_p_value(differences: np.ndarray) -> float:
     differences = np.asarray(differences, dtype="float64")
     if len(differences) < 2:
         return math.nan
-    if np.ptp(differences) == 0:
+    if np.ptp(differences) <= 1e-12:  # equal up to float rounding of the accuracies
         # No spread: the t statistic is undefined. All zero is "no difference"; the same
         # non-zero difference in every pair (common with few seeds and a small test split,
         # where accuracy moves in steps of one row) is left untested rather than called
         # certain.
-        return 1.0 if differences[0] == 0 else math.nan
+        return 1.0 if abs(differences[0]) <= 1e-12 else math.nan
     return float(stats.ttest_1samp(differences, 0.0).pvalue)
 
 

@@ -172,4 +172,8 @@ def test_the_same_nonzero_difference_in_every_pair_is_not_called_certain():
     from ganboost.statistics import paired_t_p_value
 
     assert math.isnan(paired_t_p_value(np.array([-0.008, -0.008])))
+    # the same one-row step computed from different accuracies differs in the last bits
+    steps = np.array([150 / 262 - 152 / 262, 157 / 262 - 159 / 262])
+    assert steps[0] != steps[1]
+    assert math.isnan(paired_t_p_value(steps))
     assert paired_t_p_value(np.array([0.0, 0.0, 0.0])) == 1.0
