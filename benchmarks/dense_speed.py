@@ -15,7 +15,6 @@ Datasets are read from the mirror folder as in benchmarks/gan_speed.py.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPOSITORY / "benchmarks"))
 
-from gan_speed import DEFAULT_DATASETS, load_dataset  # noqa: E402
+from gan_speed import DEFAULT_DATASETS, load_dataset, mirror_folder  # noqa: E402
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -60,9 +59,7 @@ def main() -> None:
     from ganboost.runtime import configure_tensorflow
 
     configure_tensorflow(arguments.threads)
-    mirror = arguments.mirror or Path(
-        os.environ.get("GANBOOST_DATA_MIRROR", REPOSITORY.parent / "shared" / "datasets")
-    )
+    mirror = mirror_folder(arguments.mirror)
     default_steps = DenseNetworkClassifier().steps_per_execution
     header = (f"{'dataset':<10} {'rows':>5} {'epochs':>6} {'1 step/call s':>14} "
               f"{f'{default_steps} steps/call s':>16} {'ratio':>6} {'same history':>13}")

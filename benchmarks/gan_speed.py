@@ -44,6 +44,13 @@ def parse_arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
+def mirror_folder(given: Path | None) -> Path:
+    """--mirror, else $GANBOOST_DATA_MIRROR, else ../shared/datasets next to the repository."""
+    return given or Path(
+        os.environ.get("GANBOOST_DATA_MIRROR", REPOSITORY.parent / "shared" / "datasets")
+    )
+
+
 def load_dataset(name: str, config_path: Path, mirror: Path):
     """(typed table with class-index target, schema) for one dataset entry."""
     import yaml
@@ -93,9 +100,7 @@ def main() -> None:
     from ganboost.runtime import configure_tensorflow
 
     configure_tensorflow(arguments.threads)
-    mirror = arguments.mirror or Path(
-        os.environ.get("GANBOOST_DATA_MIRROR", REPOSITORY.parent / "shared" / "datasets")
-    )
+    mirror = mirror_folder(arguments.mirror)
     header = (f"{'dataset':<10} {'kind':<9} {'rows':>5} {'trace s':>8} {'s/epoch':>8} "
               f"{'rows/s':>8} {'ms/it':>7} {'eager ms/it':>12} {'speedup':>8}")
     print(header)
