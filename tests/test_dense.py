@@ -136,6 +136,7 @@ def test_batch_normalisation_from_three_layers():
         {"validation_split": -0.1},
         {"learning_rate": 0},
         {"patience": 0},
+        {"steps_per_execution": 0},
     ],
 )
 def test_bad_setting_is_a_clear_error(setting):
