@@ -97,6 +97,18 @@ def split_xy(table: pd.DataFrame, schema: TableSchema) -> tuple[pd.DataFrame, np
     return table[schema.feature_names], table[schema.target].to_numpy(dtype=int)
 
 
+def rows_seen_in(train: pd.DataFrame, test: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """For each test row, whether a training row has the same values in ``columns``.
+
+    Missing values match missing values. A model fitted on ``train`` can classify such rows
+    from memory, which a generator that does not copy its training rows cannot match.
+    """
+    both = pd.concat([train[columns], test[columns]], ignore_index=True)
+    codes = pd.util.hash_pandas_object(both.astype(object).astype(str), index=False)
+    codes = codes.to_numpy()
+    return np.isin(codes[len(train):], codes[:len(train)])
+
+
 def score_predictions(
     y_true: np.ndarray, y_pred: np.ndarray, y_score: np.ndarray | None, n_classes: int
 ) -> dict[str, float]:

@@ -95,3 +95,17 @@ def test_unseen_category_in_test_rows_is_ignored(schema):
         schema, battery.sklearn_model("logistic_regression", random_state=0)))
     scores = battery.fit_and_score(pipeline, train, test, schema)
     assert 0 <= scores["accuracy"] <= 1
+
+
+def test_rows_seen_in_training_match_every_column_missing_values_included():
+    train = pd.DataFrame({
+        "a": [1.0, np.nan, 3.0], "c": pd.Categorical(["x", "y", "x"]), "y": [0, 1, 0],
+    })
+    test = pd.DataFrame({
+        "a": [np.nan, 1.0, 3.0, 3.0 + 1e-9, 1.0],
+        "c": pd.Categorical(["y", "x", "y", "x", "x"]),
+        "y": [0, 0, 0, 0, 1],   # the label takes no part
+    })
+    seen = battery.rows_seen_in(train, test, ["a", "c"])
+    assert seen.tolist() == [True, True, False, False, True]
+    assert battery.rows_seen_in(train, test.iloc[:0], ["a", "c"]).shape == (0,)

@@ -1,0 +1,97 @@
+"""Train-on-synthetic accuracy on test rows the training rows do not already contain.
+
+Some datasets repeat rows: on Wine Quality about a quarter of the test rows have the same
+feature values as a training row, and a random forest fitted on the real rows classifies those
+by memory. A generator that does not copy its training rows cannot match that part of the
+score, so this script splits the test rows of a finished run into *seen* (the features occur in
+the real training rows) and *novel* (they do not) and prints, per dataset and seed, the
+majority baseline and the random forest's accuracy on both parts, trained once on the real rows
+and once on each generator's ``replace`` rows. The reference is the forest on real rows, fitted
+in the same process with the same settings as the workflow's battery.
+
+    python benchmarks/novel_rows.py                      # every dataset and seed in results/
+    python benchmarks/novel_rows.py --results /path/to/results --seeds 0 --generators cwgan-gp
+
+It reads the workflow's files (table, schema, split, synthetic rows at real fraction 1.0) and
+writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ganboost import battery, io, steps
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--results", type=Path, default=Path("results"))
+    parser.add_argument("--datasets", default=None, help="comma-separated; default: all found")
+    parser.add_argument("--seeds", default=None, help="comma-separated; default: all found")
+    parser.add_argument("--generators", default=None, help="comma-separated; default: all found")
+    parser.add_argument("--model", default="random_forest")
+    return parser.parse_args()
+
+
+def accuracy(model: str, table: pd.DataFrame, test: pd.DataFrame, schema, seen: np.ndarray,
+             seed: int) -> tuple[float, float]:
+    pipeline = battery.model_pipeline(
+        schema, battery.sklearn_model(model, random_state=seed, threads=1,
+                                      n_classes=schema.n_classes),
+    )
+    X, y = battery.split_xy(table, schema)
+    X_test, y_test = battery.split_xy(test, schema)
+    pipeline.fit(X, y)
+    correct = np.asarray(pipeline.predict(X_test)).astype(int) == y_test
+    return float(correct.mean()), float(correct[~seen].mean())
+
+
+def chosen(found: list[str], wanted: str | None) -> list[str]:
+    return found if wanted is None else [name for name in wanted.split(",") if name in found]
+
+
+def main() -> None:
+    arguments = parse_arguments()
+    root = arguments.results
+    datasets = sorted(p.parent.name for p in root.glob("*/schema.json"))
+    if not datasets:
+        raise SystemExit(f"{root}: no <dataset>/schema.json here; run the workflow first or "
+                         "pass --results")
+    header = (f"{'dataset':<10} {'seed':>4} {'training rows':<26} {'test':>5} {'seen':>6} "
+              f"{'all':>6} {'novel':>6}")
+    print(header)
+    print("-" * len(header))
+    for dataset in chosen(datasets, arguments.datasets):
+        base = root / dataset
+        seeds = sorted(p.parent.name[4:] for p in base.glob("seed*/split.parquet"))
+        for seed in map(int, chosen(seeds, arguments.seeds)):
+            train, test, schema = steps.load_parts(
+                str(base / "table.parquet"), str(base / "schema.json"),
+                str(base / f"seed{seed}" / "split.parquet"), 1.0,
+            )
+            seen = battery.rows_seen_in(train, test, schema.feature_names)
+            _, y_test = battery.split_xy(test, schema)
+            majority = np.bincount(battery.split_xy(train, schema)[1]).argmax()
+            rows = [("majority class", float(np.mean(y_test == majority)),
+                     float(np.mean(y_test[~seen] == majority)))]
+            rows.append((f"{arguments.model}, real", *accuracy(
+                arguments.model, train, test, schema, seen, seed)))
+            folder = base / f"seed{seed}" / "f1.0"
+            generators = sorted(p.parts[-3] for p in folder.glob("*/replace/synthetic.parquet"))
+            for generator in chosen(generators, arguments.generators):
+                rows_path = folder / generator / "replace" / "synthetic.parquet"
+                rows.append((f"{generator} rows only", *accuracy(
+                    arguments.model, io.read_table(rows_path), test, schema, seen, seed)))
+            for label, on_all, on_novel in rows:
+                print(f"{dataset:<10} {seed:>4} {label:<26} {len(test):>5} {seen.mean():>6.3f} "
+                      f"{on_all:>6.3f} {on_novel:>6.3f}")
+    print("seen: share of test rows whose features occur in the real training rows; "
+          "novel: accuracy on the other test rows")
+
+
+if __name__ == "__main__":
+    main()
