@@ -19,6 +19,7 @@ writes nothing.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 import numpy as np
@@ -47,11 +48,24 @@ def accuracy(model: str, table: pd.DataFrame, test: pd.DataFrame, schema, seen: 
     X_test, y_test = battery.split_xy(test, schema)
     pipeline.fit(X, y)
     correct = np.asarray(pipeline.predict(X_test)).astype(int) == y_test
-    return float(correct.mean()), float(correct[~seen].mean())
+    novel = float(correct[~seen].mean()) if (~seen).any() else float("nan")
+    return float(correct.mean()), novel
 
 
-def chosen(found: list[str], wanted: str | None) -> list[str]:
-    return found if wanted is None else [name for name in wanted.split(",") if name in found]
+def chosen(found: list, wanted: str | None, what: str, where: Path) -> list:
+    """The names asked for (all found if none); an unknown name stops with the found ones."""
+    if wanted is None:
+        return found
+    try:
+        names = [type(found[0])(name) if found else name for name in wanted.split(",")]
+    except ValueError:
+        raise SystemExit(f"--{what}s {wanted!r}: write a comma-separated list like "
+                         f"{','.join(map(str, found))}") from None
+    unknown = [name for name in names if name not in found]
+    if unknown:
+        raise SystemExit(f"{where}: no {what} {', '.join(map(str, unknown))}; found: "
+                         f"{', '.join(map(str, found)) or 'none'}")
+    return names
 
 
 def main() -> None:
@@ -65,10 +79,16 @@ def main() -> None:
               f"{'all':>6} {'novel':>6}")
     print(header)
     print("-" * len(header))
-    for dataset in chosen(datasets, arguments.datasets):
+    asked_generators = arguments.generators and arguments.generators.split(",")
+    seen_generators: set[str] = set()
+    for dataset in chosen(datasets, arguments.datasets, "dataset", root):
         base = root / dataset
-        seeds = sorted(p.parent.name[4:] for p in base.glob("seed*/split.parquet"))
-        for seed in map(int, chosen(seeds, arguments.seeds)):
+        if not (base / "table.parquet").exists():
+            raise SystemExit(f"{base / 'table.parquet'} is missing: run the workflow's "
+                             f"preprocess step for {dataset!r} first")
+        seeds = sorted(int(match.group(1)) for p in base.glob("seed*/split.parquet")
+                       if (match := re.fullmatch(r"seed(\d+)", p.parent.name)))
+        for seed in chosen(seeds, arguments.seeds, "seed", base):
             train, test, schema = steps.load_parts(
                 str(base / "table.parquet"), str(base / "schema.json"),
                 str(base / f"seed{seed}" / "split.parquet"), 1.0,
@@ -76,21 +96,30 @@ def main() -> None:
             seen = battery.rows_seen_in(train, test, schema.feature_names)
             _, y_test = battery.split_xy(test, schema)
             majority = np.bincount(battery.split_xy(train, schema)[1]).argmax()
-            rows = [("majority class", float(np.mean(y_test == majority)),
-                     float(np.mean(y_test[~seen] == majority)))]
+            correct = y_test == majority
+            rows = [("majority class", float(correct.mean()),
+                     float(correct[~seen].mean()) if (~seen).any() else float("nan"))]
             rows.append((f"{arguments.model}, real", *accuracy(
                 arguments.model, train, test, schema, seen, seed)))
             folder = base / f"seed{seed}" / "f1.0"
             generators = sorted(p.parts[-3] for p in folder.glob("*/replace/synthetic.parquet"))
-            for generator in chosen(generators, arguments.generators):
+            seen_generators.update(generators)
+            if asked_generators is not None:
+                generators = [g for g in asked_generators if g in generators]
+            for generator in generators:
                 rows_path = folder / generator / "replace" / "synthetic.parquet"
                 rows.append((f"{generator} rows only", *accuracy(
                     arguments.model, io.read_table(rows_path), test, schema, seen, seed)))
             for label, on_all, on_novel in rows:
+                novel = "-" if seen.all() else f"{on_novel:.3f}"
                 print(f"{dataset:<10} {seed:>4} {label:<26} {len(test):>5} {seen.mean():>6.3f} "
-                      f"{on_all:>6.3f} {on_novel:>6.3f}")
+                      f"{on_all:>6.3f} {novel:>6}")
     print("seen: share of test rows whose features occur in the real training rows; "
           "novel: accuracy on the other test rows")
+    missing = sorted(set(asked_generators or []) - seen_generators)
+    if missing:
+        raise SystemExit(f"{root}: no replace rows of generator(s) {', '.join(missing)} at real "
+                         f"fraction 1.0; found: {', '.join(sorted(seen_generators)) or 'none'}")
 
 
 if __name__ == "__main__":

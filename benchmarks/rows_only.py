@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from ganboost import battery, steps
+from ganboost.config import SKLEARN_MODELS
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -44,8 +45,22 @@ def main() -> None:
     try:
         settings = json.loads(arguments.settings)
     except json.JSONDecodeError as error:
-        raise SystemExit(f"--settings: not a JSON object ({error}); "
-                         "write it like '{\"epochs\": 600}'") from None
+        settings = error
+    if not isinstance(settings, dict):
+        raise SystemExit(f"--settings: not a JSON object ({settings}); "
+                         "write it like '{\"epochs\": 600}'")
+    try:
+        seeds = [int(s) for s in arguments.generator_seeds.split(",")]
+        synthesizers = [make_synthesizer(arguments.kind, **{"random_state": seed, **settings})
+                        for seed in seeds]
+        for synthesizer in synthesizers:
+            if hasattr(synthesizer, "validate_params"):
+                synthesizer.validate_params()
+    except (TypeError, ValueError) as error:
+        raise SystemExit(f"--kind/--settings/--generator-seeds: {error}") from None
+    for synthesizer in synthesizers:
+        if "threads" in synthesizer.get_params() and "threads" not in settings:
+            synthesizer.threads = arguments.threads
     base = arguments.results / arguments.dataset
     split = base / f"seed{arguments.seed}" / "split.parquet"
     if not split.exists():
@@ -56,6 +71,10 @@ def main() -> None:
         str(base / "table.parquet"), str(base / "schema.json"), str(split), 1.0
     )
     models = arguments.models.split(",")
+    unknown = sorted(set(models) - set(SKLEARN_MODELS))
+    if unknown:
+        raise SystemExit(f"--models: unknown {', '.join(unknown)}; "
+                         f"choose from {', '.join(SKLEARN_MODELS)}")
     _, y_test = battery.split_xy(test, schema)
     majority = np.bincount(battery.split_xy(train, schema)[1]).argmax()
     print(f"{arguments.dataset}, split seed {arguments.seed}: {len(train)} training rows, "
@@ -70,13 +89,7 @@ def main() -> None:
                   f"{row.balanced_accuracy:>8.3f} {row.roc_auc:>8.3f}", flush=True)
 
     report("real", train)
-    for seed in (int(s) for s in arguments.generator_seeds.split(",")):
-        try:
-            synthesizer = make_synthesizer(arguments.kind, random_state=seed, **settings)
-        except (TypeError, ValueError) as error:
-            raise SystemExit(f"--kind/--settings: {error}") from None
-        if "threads" in synthesizer.get_params():
-            synthesizer.threads = arguments.threads
+    for seed, synthesizer in zip(seeds, synthesizers, strict=True):
         started = time.perf_counter()
         synthesizer.fit(train, target=schema.target, schema=schema)
         seconds = time.perf_counter() - started

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -112,7 +113,7 @@ def main() -> None:
                   + " ".join(f"{s:.3f}" for s in scores), flush=True)
         ratios.append(results[2] / results[1])
         print(f"{dataset:<10} wall ratio (n_jobs 2) / (n_jobs 1): {ratios[-1]:.2f}")
-    print(f"median wall ratio: {sorted(ratios)[len(ratios) // 2]:.2f} "
+    print(f"median wall ratio: {statistics.median(ratios):.2f} "
           "(above 1: two one-thread searches at once finish sooner)")
 
 

@@ -103,10 +103,13 @@ def rows_seen_in(train: pd.DataFrame, test: pd.DataFrame, columns: list[str]) ->
     Missing values match missing values. A model fitted on ``train`` can classify such rows
     from memory, which a generator that does not copy its training rows cannot match.
     """
+    if not columns:
+        raise ValueError("rows_seen_in needs at least one column to compare")
     both = pd.concat([train[columns], test[columns]], ignore_index=True)
-    codes = pd.util.hash_pandas_object(both.astype(object).astype(str), index=False)
-    codes = codes.to_numpy()
-    return np.isin(codes[len(train):], codes[:len(train)])
+    # One integer code per distinct value and column (every kind of missing value: -1).
+    codes = [pd.factorize(both[column].astype(object))[0] for column in columns]
+    rows = pd.MultiIndex.from_arrays(codes)
+    return np.asarray(rows[len(train):].isin(rows[:len(train)]))
 
 
 def score_predictions(

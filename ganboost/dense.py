@@ -15,11 +15,12 @@ real rows of its fitting data for the same reason (``synthetic_mask``).
 Parallelism: ``n_jobs`` worker processes each run one fit at a time. With ``n_jobs == 1``
 the search runs in this process with the TensorFlow threads that
 :func:`ganboost.runtime.configure_tensorflow` set; with ``n_jobs > 1`` every worker gives
-TensorFlow ``max(1, cores // n_jobs)`` threads, so workers times threads never exceeds the
-cores this process may use. These networks are small: a fit is bound by per-step overhead on
-about one core, extra intra-op threads barely help, and every worker pays its own TensorFlow
-start and graph tracing. In a workflow that already runs several jobs side by side, keep
-``n_jobs=1`` and let the scheduler fill the cores with jobs.
+TensorFlow one thread, so ``n_jobs`` is the number of busy threads whatever the machine's
+size (a workflow job asking for ``n_jobs`` cores uses that many). These networks are small:
+a fit is bound by per-step overhead on about one core, extra intra-op threads barely help,
+and every worker pays its own TensorFlow start and graph tracing. In a workflow that already
+runs several jobs side by side, keep ``n_jobs=1`` and let the scheduler fill the cores with
+jobs.
 """
 
 from __future__ import annotations
@@ -469,7 +470,7 @@ def search_dense_network(
         Seeds the folds, the candidate draws and every network.
     n_jobs : int, default 1
         Parallel fits (worker processes); -1 uses every available core. Each worker
-        gives TensorFlow ``max(1, cores // n_jobs)`` threads.
+        gives TensorFlow one thread.
     param_distributions : mapping, optional
         Network settings to search, in the names of :class:`DenseNetworkClassifier`;
         defaults to :func:`dense_search_space`.
@@ -484,7 +485,7 @@ def search_dense_network(
     )
 
     workers = _worker_count(n_jobs)
-    threads = None if workers == 1 else max(1, _available_cores() // workers)
+    threads = _threads_per_fit(workers)
     network = DenseNetworkClassifier(
         **{"random_state": random_state, **network_settings, "threads": threads}
     )
@@ -574,6 +575,11 @@ def _available_cores() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+def _threads_per_fit(workers: int) -> int | None:
+    """TensorFlow threads of one fit: the process's own setting in-process, else one."""
+    return None if workers == 1 else 1
 
 
 def _worker_count(n_jobs: int) -> int:

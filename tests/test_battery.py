@@ -109,3 +109,12 @@ def test_rows_seen_in_training_match_every_column_missing_values_included():
     seen = battery.rows_seen_in(train, test, ["a", "c"])
     assert seen.tolist() == [True, True, False, False, True]
     assert battery.rows_seen_in(train, test.iloc[:0], ["a", "c"]).shape == (0,)
+    with pytest.raises(ValueError, match="at least one column"):
+        battery.rows_seen_in(train, test, [])
+
+
+def test_rows_seen_in_compares_values_not_their_spelling():
+    train = pd.DataFrame({"x": pd.array([0.0, 2.0, None], dtype="Float64"),
+                          "k": pd.Series(["a", 1, None], dtype=object)})
+    test = pd.DataFrame({"x": [-0.0, 2.0, np.nan, 2.0], "k": ["a", 1.0, np.nan, "nan"]})
+    assert battery.rows_seen_in(train, test, ["x", "k"]).tolist() == [True, True, True, False]

@@ -324,3 +324,13 @@ def test_synthetic_rows_need_labels_and_the_same_columns():
             preprocessor=_preprocessor(),
             n_iter=1,
         )
+
+
+@pytest.mark.parametrize("cores", [2, 16])
+def test_parallel_fits_use_one_thread_each_whatever_the_machine(monkeypatch, cores):
+    # n_jobs is the workflow job's core budget; workers must not size themselves by the host.
+    monkeypatch.setattr(dense, "_available_cores", lambda: cores)
+    assert dense._threads_per_fit(dense._worker_count(1)) is None
+    assert dense._threads_per_fit(dense._worker_count(2)) == 1
+    assert dense._threads_per_fit(dense._worker_count(-1)) == 1
+    assert dense._worker_count(-1) == cores
