@@ -94,13 +94,9 @@ def main() -> None:
                 str(base / f"seed{seed}" / "split.parquet"), 1.0,
             )
             seen = battery.rows_seen_in(train, test, schema.feature_names)
-            _, y_test = battery.split_xy(test, schema)
-            majority = np.bincount(battery.split_xy(train, schema)[1]).argmax()
-            correct = y_test == majority
-            rows = [("majority class", float(correct.mean()),
-                     float(correct[~seen].mean()) if (~seen).any() else float("nan"))]
-            rows.append((f"{arguments.model}, real", *accuracy(
-                arguments.model, train, test, schema, seen, seed)))
+            rows = [("majority class", *accuracy("majority", train, test, schema, seen, seed)),
+                    (f"{arguments.model}, real", *accuracy(
+                        arguments.model, train, test, schema, seen, seed))]
             folder = base / f"seed{seed}" / "f1.0"
             generators = sorted(p.parts[-3] for p in folder.glob("*/replace/synthetic.parquet"))
             seen_generators.update(generators)

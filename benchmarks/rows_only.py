@@ -19,8 +19,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
-
 from ganboost import battery, steps
 from ganboost.config import SKLEARN_MODELS
 
@@ -75,10 +73,9 @@ def main() -> None:
     if unknown:
         raise SystemExit(f"--models: unknown {', '.join(unknown)}; "
                          f"choose from {', '.join(SKLEARN_MODELS)}")
-    _, y_test = battery.split_xy(test, schema)
-    majority = np.bincount(battery.split_xy(train, schema)[1]).argmax()
+    majority = battery.run_battery(train, test, schema, models=["majority"]).accuracy.iloc[0]
     print(f"{arguments.dataset}, split seed {arguments.seed}: {len(train)} training rows, "
-          f"{len(test)} test rows; majority class accuracy {np.mean(y_test == majority):.3f}")
+          f"{len(test)} test rows; majority class accuracy {majority:.3f}")
     print(f"{'training rows':<28} {'model':<20} {'accuracy':>8} {'bal.acc':>8} {'roc_auc':>8}")
 
     def report(label: str, table) -> None:
