@@ -7,7 +7,9 @@ score, so this script splits the test rows of a finished run into *seen* (the fe
 the real training rows) and *novel* (they do not) and prints, per dataset and seed, the
 majority baseline and the random forest's accuracy on both parts, trained once on the real rows
 and once on each generator's ``replace`` rows. The reference is the forest on real rows, fitted
-in the same process with the same settings as the workflow's battery.
+in the same process with the same settings as the workflow's battery. Each model's gain over the
+majority class comes with the two-sided exact McNemar p-value on the same test rows, so a gain
+of a point or two can be told from noise.
 
     python benchmarks/novel_rows.py                      # every dataset and seed in results/
     python benchmarks/novel_rows.py --results /path/to/results --seeds 0 --generators cwgan-gp
@@ -25,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ganboost import battery, io, steps
+from ganboost import battery, io, statistics, steps
 
 
 def parse_arguments() -> argparse.Namespace:
@@ -38,8 +40,9 @@ def parse_arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def accuracy(model: str, table: pd.DataFrame, test: pd.DataFrame, schema, seen: np.ndarray,
-             seed: int) -> tuple[float, float]:
+def correctness(model: str, table: pd.DataFrame, test: pd.DataFrame, schema,
+                seed: int) -> np.ndarray:
+    """Per test row: does ``model`` fitted on ``table`` classify it right?"""
     pipeline = battery.model_pipeline(
         schema, battery.sklearn_model(model, random_state=seed, threads=1,
                                       n_classes=schema.n_classes),
@@ -47,9 +50,7 @@ def accuracy(model: str, table: pd.DataFrame, test: pd.DataFrame, schema, seen: 
     X, y = battery.split_xy(table, schema)
     X_test, y_test = battery.split_xy(test, schema)
     pipeline.fit(X, y)
-    correct = np.asarray(pipeline.predict(X_test)).astype(int) == y_test
-    novel = float(correct[~seen].mean()) if (~seen).any() else float("nan")
-    return float(correct.mean()), novel
+    return np.asarray(np.asarray(pipeline.predict(X_test)).astype(int) == y_test)
 
 
 def chosen(found: list, wanted: str | None, what: str, where: Path) -> list:
@@ -76,7 +77,7 @@ def main() -> None:
         raise SystemExit(f"{root}: no <dataset>/schema.json here; run the workflow first or "
                          "pass --results")
     header = (f"{'dataset':<10} {'seed':>4} {'training rows':<26} {'test':>5} {'seen':>6} "
-              f"{'all':>6} {'novel':>6}")
+              f"{'all':>6} {'novel':>6} {'gain':>7} {'p':>8}")
     print(header)
     print("-" * len(header))
     asked_generators = arguments.generators and arguments.generators.split(",")
@@ -94,9 +95,9 @@ def main() -> None:
                 str(base / f"seed{seed}" / "split.parquet"), 1.0,
             )
             seen = battery.rows_seen_in(train, test, schema.feature_names)
-            rows = [("majority class", *accuracy("majority", train, test, schema, seen, seed)),
-                    (f"{arguments.model}, real", *accuracy(
-                        arguments.model, train, test, schema, seen, seed))]
+            rows = [("majority class", correctness("majority", train, test, schema, seed)),
+                    (f"{arguments.model}, real", correctness(
+                        arguments.model, train, test, schema, seed))]
             folder = base / f"seed{seed}" / "f1.0"
             generators = sorted(p.parts[-3] for p in folder.glob("*/replace/synthetic.parquet"))
             seen_generators.update(generators)
@@ -104,14 +105,20 @@ def main() -> None:
                 generators = [g for g in asked_generators if g in generators]
             for generator in generators:
                 rows_path = folder / generator / "replace" / "synthetic.parquet"
-                rows.append((f"{generator} rows only", *accuracy(
-                    arguments.model, io.read_table(rows_path), test, schema, seen, seed)))
-            for label, on_all, on_novel in rows:
-                novel = "-" if seen.all() else f"{on_novel:.3f}"
+                rows.append((f"{generator} rows only", correctness(
+                    arguments.model, io.read_table(rows_path), test, schema, seed)))
+            majority = rows[0][1]
+            for label, correct in rows:
+                novel = "-" if seen.all() else f"{correct[~seen].mean():.3f}"
+                gain, p_value = "", ""
+                if correct is not majority:
+                    gain = f"{correct.mean() - majority.mean():+.3f}"
+                    p_value = f"{statistics.mcnemar_exact_p_value(correct, majority):.2g}"
                 print(f"{dataset:<10} {seed:>4} {label:<26} {len(test):>5} {seen.mean():>6.3f} "
-                      f"{on_all:>6.3f} {novel:>6}")
+                      f"{correct.mean():>6.3f} {novel:>6} {gain:>7} {p_value:>8}")
     print("seen: share of test rows whose features occur in the real training rows; "
-          "novel: accuracy on the other test rows")
+          "novel: accuracy on the other test rows; gain: accuracy minus the majority class's; "
+          "p: exact McNemar test against the majority class on all test rows")
     missing = sorted(set(asked_generators or []) - seen_generators)
     if missing:
         raise SystemExit(f"{root}: no replace rows of generator(s) {', '.join(missing)} at real "

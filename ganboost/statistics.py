@@ -254,6 +254,29 @@ def wilcoxon_p_value(differences: np.ndarray) -> float:
     return float(stats.wilcoxon(differences, zero_method="wilcox").pvalue)
 
 
+def mcnemar_exact_p_value(correct_a: np.ndarray, correct_b: np.ndarray) -> float:
+    """Two-sided exact McNemar test of two classifiers scored on the same test rows.
+
+    ``correct_a`` and ``correct_b`` say, row by row, whether each classifier got the row
+    right. Only the rows where exactly one of them is right count: under the null hypothesis
+    of equal accuracy each such row is equally likely to favour either, so the count that
+    favours ``a`` is Binomial(discordant rows, 1/2) (scipy's exact binomial test). Returns 1
+    when no row is discordant.
+    """
+    a = np.asarray(correct_a, dtype=bool)
+    b = np.asarray(correct_b, dtype=bool)
+    if a.shape != b.shape or a.ndim != 1:
+        raise ValueError(
+            f"correct_a and correct_b must be 1-d and of one length; got shapes {a.shape} "
+            f"and {b.shape}"
+        )
+    only_a = int(np.sum(a & ~b))
+    discordant = only_a + int(np.sum(b & ~a))
+    if discordant == 0:
+        return 1.0
+    return float(stats.binomtest(only_a, discordant, 0.5).pvalue)
+
+
 def adjust_p_values(p_values: np.ndarray, correction: str = "bh") -> np.ndarray:
     """Adjusted p-values; NaN entries stay NaN and do not count as tests."""
     p_values = np.asarray(p_values, dtype="float64")

@@ -13,7 +13,7 @@ from ganboost.synthesizers.gan import GAN_KINDS, GANSynthesizer, TrainingDiverge
 
 pytest.importorskip("tensorflow")
 
-QUICK = {"epochs": 20, "threads": 1}
+QUICK = {"epochs": 20, "min_iterations": 0, "threads": 1}
 
 
 def quick(kind: str = "cwgan-gp", **settings) -> GANSynthesizer:
@@ -170,6 +170,36 @@ def test_divergence_stops_training_and_keeps_no_model(table, tmp_path):
     with pytest.raises(NotFittedError):
         model.save(tmp_path / "model")
     assert not (tmp_path / "model").exists()
+
+
+def test_min_iterations_raises_the_epochs_of_small_tables():
+    # 240 rows in batches of 32: 7 iterations per epoch.
+    assert quick(epochs=20, min_iterations=0).epochs_for(240) == 20
+    assert quick(epochs=20, min_iterations=100).epochs_for(240) == 20  # 140 >= 100
+    assert quick(epochs=20, min_iterations=141).epochs_for(240) == 21  # ceil(141 / 7)
+    assert quick(epochs=2, min_iterations=20000).epochs_for(5197) == 124  # 162 per epoch
+    # Fewer rows than a batch: one iteration per epoch.
+    assert quick(epochs=1, min_iterations=50).epochs_for(10) == 50
+
+
+def test_min_iterations_are_trained_logged_and_saved(table, caplog, tmp_path):
+    with caplog.at_level(logging.INFO, logger="ganboost.synthesizers.gan"):
+        model = quick(epochs=2, min_iterations=30).fit(table, target="label")
+    assert model.epochs_trained_ == 5  # ceil(30 / 7)
+    assert model.training_log_["epoch"].max() == 5
+    assert len(model.training_log_) == 35
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("training 5 epochs instead of 2, to make min_iterations=30" in m
+               for m in messages)
+    assert any(m.startswith("cwgan-gp trained: 5 epochs, 35 iterations") for m in messages)
+    model.save(tmp_path / "model")
+    assert load_synthesizer(tmp_path / "model").epochs_trained_ == 5
+
+
+@pytest.mark.parametrize("value", [-1, 2.5, "20000", True])
+def test_min_iterations_must_be_a_whole_number(value):
+    with pytest.raises(ValueError, match="min_iterations must be a whole number"):
+        quick(min_iterations=value).validate_params()
 
 
 def test_progress_and_summary_are_logged(table, caplog):

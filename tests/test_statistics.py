@@ -177,3 +177,22 @@ def test_the_same_nonzero_difference_in_every_pair_is_not_called_certain():
     assert steps[0] != steps[1]
     assert math.isnan(paired_t_p_value(steps))
     assert paired_t_p_value(np.array([0.0, 0.0, 0.0])) == 1.0
+
+
+def test_mcnemar_exact_counts_only_discordant_rows():
+    # 9 rows only a gets right, 1 only b: p = 2 * P(X >= 9 | n=10, 1/2) = 2 * 11 / 1024.
+    a = np.array([True] * 9 + [False] + [True] * 50 + [False] * 30)
+    b = np.array([False] * 9 + [True] + [True] * 50 + [False] * 30)
+    assert statistics.mcnemar_exact_p_value(a, b) == pytest.approx(22 / 1024)
+    assert statistics.mcnemar_exact_p_value(b, a) == pytest.approx(22 / 1024)
+    # Rows both get right or both get wrong do not move the test.
+    assert statistics.mcnemar_exact_p_value(a[:10], b[:10]) == pytest.approx(22 / 1024)
+
+
+def test_mcnemar_exact_without_discordant_rows_and_bad_shapes():
+    same = np.array([True, False, True])
+    assert statistics.mcnemar_exact_p_value(same, same) == 1.0
+    balanced = np.array([True, False]), np.array([False, True])
+    assert statistics.mcnemar_exact_p_value(*balanced) == 1.0
+    with pytest.raises(ValueError, match="one length"):
+        statistics.mcnemar_exact_p_value(same, same[:2])
