@@ -329,7 +329,9 @@ def _label_text(value: Any) -> str:
 
 
 def _as_labels(values: pd.Series) -> pd.Series:
-    return values.map(_label_text, na_action="ignore").astype("str")
+    labels = values.map(_label_text, na_action="ignore")
+    # pandas < 3 turns NaN into the text "nan" under astype("str"); keep it missing.
+    return labels.astype("str").where(labels.notna(), np.nan)
 
 
 # -- features --------------------------------------------------------------------------------
