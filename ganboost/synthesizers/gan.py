@@ -245,10 +245,14 @@ class GANSynthesizer(BaseSynthesizer):
             return not is_wasserstein(self.kind)
         return bool(self.critic_batch_norm)
 
+    def batch_for(self, n_rows: int) -> int:
+        """Real rows per iteration on ``n_rows`` training rows: ``batch_size``, capped."""
+        return min(self.batch_size, n_rows)
+
     def epochs_for(self, n_rows: int) -> int:
         """Epochs a fit on ``n_rows`` training rows runs: ``epochs``, or more if that is
         needed for ``min_iterations`` iterations (an epoch is ``n_rows // batch`` of them)."""
-        per_epoch = max(1, n_rows // max(1, min(self.batch_size, n_rows)))
+        per_epoch = n_rows // self.batch_for(n_rows)
         return max(int(self.epochs), math.ceil(int(self.min_iterations) / per_epoch))
 
     def validate_params(self) -> None:
@@ -558,7 +562,7 @@ class GANTrainer:
         self.softmax_widths = [stop - start for start, stop in encoder.softmax_blocks]
         self.rows = tf.constant(rows, dtype=tf.float32)
         self.conditions = tf.constant(conditions, dtype=tf.float32)
-        self.batch_size = min(settings.batch_size, len(rows))
+        self.batch_size = settings.batch_for(len(rows))
         self.iterations_per_epoch = len(rows) // self.batch_size
         self.epochs = settings.epochs_for(len(rows))
 
